@@ -1,0 +1,203 @@
+import type { VaultConfig } from '../../config/app-config';
+import { SecretsError } from './secrets.errors';
+import { VaultHttp, VaultHttpOptions, VaultHttpResponse } from './vault-http';
+import { redact, vaultErrorMessages } from './vault-redact';
+import type { VaultTokenSource } from './vault-token-source';
+
+/** Base64 strings, as transit takes them. `context` is required for derived keys. */
+export interface TransitEncryptItem {
+  plaintext: string;
+  context?: string;
+}
+
+export interface TransitCiphertextItem {
+  ciphertext: string;
+  context?: string;
+}
+
+export interface TransitKeyInfo {
+  name: string;
+  type: string;
+  derived: boolean;
+  latestVersion: number;
+  minDecryptionVersion: number;
+  minEncryptionVersion: number;
+  /** Versions still present (those below `min_available_version` were trimmed). */
+  versions: number[];
+}
+
+export interface VaultHealth {
+  initialized: boolean;
+  sealed: boolean;
+  standby: boolean;
+  version?: string;
+}
+
+type Operation = 'encrypt' | 'decrypt' | 'hmac' | 'rewrap';
+type BatchResult = Record<string, unknown> & { error?: unknown };
+
+/**
+ * OpenBao refuses JSON with more than 1,000 strings; an encrypt item holds up to
+ * four (two keys, two values), so 200 items stay well inside the limit.
+ */
+export const TRANSIT_CHUNK_SIZE = 200;
+const CHUNK_CONCURRENCY = 4;
+
+/**
+ * A small typed client for the transit engine (hashi-vault-js has none). Batches
+ * are split into chunks of 200 and results come back in input order. A per-item
+ * failure in `batch_results[i].error` becomes an error naming the item's index in
+ * the whole batch: OpenBao answers such a batch with HTTP 400 for encrypt/decrypt
+ * and HTTP 200 for hmac/rewrap, the good items carrying their results either way.
+ *
+ * @example
+ * const [ct] = await client.encrypt('bloomdesk-pii', [{ plaintext: b64(value), context: b64(tenantId) }]);
+ */
+export class VaultTransitClient {
+  private readonly http: VaultHttp;
+  private readonly mountPath: string;
+
+  constructor(
+    config: VaultConfig,
+    private readonly tokens: VaultTokenSource,
+    httpOptions?: VaultHttpOptions,
+  ) {
+    this.http = new VaultHttp(config.addr, config.timeoutMs, httpOptions);
+    this.mountPath = `/v1/${config.transitMount.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`;
+  }
+
+  encrypt(key: string, items: readonly TransitEncryptItem[]): Promise<string[]> {
+    return this.batch('encrypt', `encrypt/${encodeURIComponent(key)}`, items, 'ciphertext');
+  }
+
+  /** Resolves base64 plaintexts. Throws `SecretsError` CiphertextInvalid with `meta.index` for an item that does not decrypt. */
+  decrypt(key: string, items: readonly TransitCiphertextItem[]): Promise<string[]> {
+    return this.batch('decrypt', `decrypt/${encodeURIComponent(key)}`, items, 'plaintext');
+  }
+
+  /** HMAC-SHA256 of base64 inputs; resolves `vault:vN:...` strings. */
+  hmac(key: string, inputs: readonly string[]): Promise<string[]> {
+    const items = inputs.map((input) => ({ input }));
+    return this.batch('hmac', `hmac/${encodeURIComponent(key)}/sha2-256`, items, 'hmac');
+  }
+
+  /** Re-encrypts with the key's latest version without exposing plaintext (the rotation job). */
+  rewrap(key: string, items: readonly TransitCiphertextItem[]): Promise<string[]> {
+    return this.batch('rewrap', `rewrap/${encodeURIComponent(key)}`, items, 'ciphertext');
+  }
+
+  async readKey(key: string): Promise<TransitKeyInfo> {
+    const operation = 'transit read key';
+    const res = await this.authorized({ method: 'GET', path: `${this.mountPath}/keys/${encodeURIComponent(key)}`, operation });
+    const data = (res.body as { data?: Record<string, unknown> } | undefined)?.data;
+    if (res.status !== 200 || !data) throw requestFailed(operation, res);
+    return {
+      name: String(data.name),
+      type: String(data.type),
+      derived: data.derived === true,
+      latestVersion: Number(data.latest_version),
+      minDecryptionVersion: Number(data.min_decryption_version),
+      minEncryptionVersion: Number(data.min_encryption_version),
+      versions: Object.keys((data.keys as object | undefined) ?? {}).map(Number).sort((a, b) => a - b),
+    };
+  }
+
+  /** `sys/health` without a token and without retries; throws `SecretsError` Unavailable when Vault does not answer. */
+  async health(): Promise<VaultHealth> {
+    const operation = 'health check';
+    // The *code parameters make every state answer 200 with a body to read.
+    const query = 'standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200&drsecondarycode=200';
+    const res = await this.http.request({ method: 'GET', path: `/v1/sys/health?${query}`, operation }, { retry: false });
+    const body = res.body as Record<string, unknown> | undefined;
+    if (res.status !== 200 || !body) throw requestFailed(operation, res);
+    return {
+      initialized: body.initialized === true,
+      sealed: body.sealed !== false,
+      standby: body.standby === true,
+      version: typeof body.version === 'string' ? body.version : undefined,
+    };
+  }
+
+  private async batch(operation: Operation, path: string, items: readonly object[], field: string): Promise<string[]> {
+    if (items.length === 0) return [];
+    const chunks: (readonly object[])[] = [];
+    for (let i = 0; i < items.length; i += TRANSIT_CHUNK_SIZE) chunks.push(items.slice(i, i + TRANSIT_CHUNK_SIZE));
+    const results = await mapChunks(chunks, (chunk, n) =>
+      this.postChunk(operation, `${this.mountPath}/${path}`, chunk, n * TRANSIT_CHUNK_SIZE, field),
+    );
+    return results.flat();
+  }
+
+  private async postChunk(
+    operation: Operation,
+    path: string,
+    chunk: readonly object[],
+    offset: number,
+    field: string,
+  ): Promise<string[]> {
+    const name = `transit ${operation}`;
+    const res = await this.authorized({ method: 'POST', path, body: { batch_input: chunk }, operation: name });
+    const results = (res.body as { data?: { batch_results?: unknown } } | undefined)?.data?.batch_results;
+    if (!Array.isArray(results) || results.length !== chunk.length) throw requestFailed(name, res);
+    const failed = (results as BatchResult[]).findIndex((r) => typeof r?.error === 'string' && r.error !== '');
+    if (failed >= 0) throw itemFailed(operation, offset + failed, String(results[failed].error));
+    if (res.status >= 400) throw requestFailed(name, res);
+    return (results as BatchResult[]).map((r, i) => {
+      const value = r?.[field];
+      if (typeof value !== 'string') throw requestFailed(`${name} (item ${offset + i} without ${field})`, res);
+      return value;
+    });
+  }
+
+  /** Sends with the current token; after a 403, retries once if the auth method could log in again. */
+  private async authorized(req: { method: 'GET' | 'POST'; path: string; body?: unknown; operation: string }): Promise<SentResponse> {
+    const token = await this.tokens.token();
+    const res = await this.http.request({ ...req, token });
+    if (res.status !== 403 || !(await this.tokens.recoverFromDenied(token))) return { ...res, token };
+    const fresh = await this.tokens.token();
+    return { ...(await this.http.request({ ...req, token: fresh })), token: fresh };
+  }
+}
+
+/** A response with the token it was sent with, so error texts can scrub it. */
+type SentResponse = VaultHttpResponse & { token?: string };
+
+function requestFailed(operation: string, res: SentResponse): SecretsError {
+  const messages = vaultErrorMessages(res.body, [res.token]);
+  const text = messages.length ? `: ${messages.join('; ')}` : '';
+  return SecretsError.unavailable(`Vault ${operation} failed: HTTP ${res.status}${text}.`, {
+    operation,
+    status: res.status,
+  });
+}
+
+function itemFailed(operation: Operation, index: number, vaultError: string): Error {
+  const reason = redact(vaultError);
+  if (operation === 'decrypt' || operation === 'rewrap') return SecretsError.ciphertextInvalid(index, reason);
+  // We build these inputs ourselves (base64 of strings), so Vault refusing one is a bug, not a client error.
+  return new Error(`Vault transit ${operation} refused item ${index}: ${reason}`);
+}
+
+/**
+ * Runs chunks a few at a time, keeping order. After a failure no new chunk
+ * starts, and the failure of the earliest chunk is thrown so the reported index
+ * does not depend on which response arrived first.
+ */
+async function mapChunks<T, R>(chunks: readonly T[], run: (chunk: T, n: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(chunks.length);
+  const failures: { n: number; error: unknown }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length && failures.length === 0) {
+      const n = next++;
+      try {
+        results[n] = await run(chunks[n], n);
+      } catch (error) {
+        failures.push({ n, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CHUNK_CONCURRENCY, chunks.length) }, worker));
+  if (failures.length) throw failures.reduce((a, b) => (b.n < a.n ? b : a)).error;
+  return results;
+}
