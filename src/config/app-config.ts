@@ -30,7 +30,7 @@ export interface VaultConfig {
 export interface AppConfig {
   env: 'development' | 'test' | 'production';
   profile: Profile;
-  http: { host: string; port: number };
+  http: { host: string; port: number; trustProxy: boolean | number };
   logLevel: string;
   dataDir: string;
   catalog: DatabaseTarget;
@@ -129,7 +129,11 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
   const common = {
     env: nodeEnv,
     profile,
-    http: { host: env.HOST ?? '127.0.0.1', port: env.PORT ?? 3000 },
+    http: {
+      host: env.HOST ?? '127.0.0.1',
+      port: env.PORT ?? 3000,
+      trustProxy: env.TRUST_PROXY === undefined || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY === 'true' ? true : Number(env.TRUST_PROXY),
+    },
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info'),
     dataDir,
     poolSize: env.DATABASE_POOL_SIZE ?? 10,

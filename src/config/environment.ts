@@ -34,6 +34,11 @@ export class Environment {
   @Max(65535)
   PORT?: number;
 
+  /** Behind a reverse proxy: trust X-Forwarded-For for this many hops (or true/false). */
+  @IsOptional()
+  @Matches(/^(true|false|[1-9])$/)
+  TRUST_PROXY?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -138,6 +143,7 @@ export const EXPECTED_FORM: Record<keyof Environment, string> = {
   NODE_ENV: 'one of development, test, production',
   HOST: 'a host name or IP address to listen on',
   PORT: 'an integer port 0-65535',
+  TRUST_PROXY: 'true, false, or a number of proxy hops 1-9',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   DATA_DIR: 'a directory path',
   CATALOG_DATABASE_URL: 'mysql://user:password@host:3306/database',

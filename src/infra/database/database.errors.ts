@@ -1,0 +1,43 @@
+import { DomainError } from '../errors/domain-error';
+
+export enum DatabaseErrorCode {
+  /** The tenant's shard cannot be reached; only that shard's tenants are affected. */
+  ShardUnavailable = 'shard-unavailable',
+  CatalogUnavailable = 'catalog-unavailable',
+}
+
+export class DatabaseError extends DomainError<DatabaseErrorCode> {}
+
+const CONNECTION_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+]);
+
+/** True when an error from TypeORM/mysql2 means the database is out of reach (not a bad query). */
+export function isConnectionFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CONNECTION_FAILURES.has(code)) return true;
+    e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** True when an insert hit a unique key (MySQL ER_DUP_ENTRY, SQLite UNIQUE/PRIMARY KEY constraint). */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown; message?: unknown }; message?: unknown };
+  const code = e?.driverError?.code ?? e?.code;
+  if (code === 'ER_DUP_ENTRY') return true;
+  const message = String(e?.driverError?.message ?? e?.message ?? '');
+  return /UNIQUE constraint failed|PRIMARY KEY constraint failed/.test(message);
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CatalogDatabase } from '../database/catalog-database';
+import { ShardRecord } from '../database/entities/shard-record';
+
+/**
+ * The catalog's record of shards, and where a new tenant goes: the configured
+ * shard that accepts tenants and holds the fewest. Adding a shard to the
+ * configuration registers it at the next start and new tenants land there.
+ */
+@Injectable()
+export class ShardMap {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalog: CatalogDatabase,
+  ) {}
+
+  /** Records configured shards the catalog has not seen; never changes known ones. */
+  async registerConfigured(): Promise<void> {
+    const repo = this.catalog.manager.getRepository(ShardRecord);
+    const known = new Set((await repo.find({ select: { id: true } })).map((s) => s.id));
+    const fresh = this.config.shards.filter((s) => !known.has(s.id));
+    if (fresh.length) {
+      await repo.insert(fresh.map((s) => ({ id: s.id, acceptsTenants: true, createdAt: new Date() })));
+    }
+  }
+
+  async leastLoaded(): Promise<string> {
+    const configured = this.config.shards.map((s) => s.id);
+    const rows: { id: string; tenants: string | number }[] = await this.catalog.manager
+      .createQueryBuilder()
+      .select('s.id', 'id')
+      .addSelect('COUNT(t.id)', 'tenants')
+      .from(ShardRecord, 's')
+      .leftJoin('tenants', 't', 't.shard_id = s.id')
+      .where('s.accepts_tenants = :yes AND s.id IN (:...configured)', { yes: true, configured })
+      .groupBy('s.id')
+      .orderBy('tenants', 'ASC')
+      .addOrderBy('s.id', 'ASC')
+      .getRawMany();
+    if (!rows.length) throw new Error('No configured shard accepts new tenants');
+    return rows[0].id;
+  }
+}
