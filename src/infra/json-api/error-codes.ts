@@ -1,0 +1,87 @@
+import { SecretsErrorCode } from '../../modules/secrets/secrets.errors';
+import { TenantsErrorCode } from '../../modules/tenants/tenants.errors';
+import { AuthErrorCode } from '../auth/auth.errors';
+import { DatabaseErrorCode } from '../database/database.errors';
+import { JsonApiErrorCode } from './json-api.errors';
+
+/** Every code a DomainError may carry. A module adds its enum here and its cases below. */
+export type ErrorCode = JsonApiErrorCode | AuthErrorCode | DatabaseErrorCode | SecretsErrorCode | TenantsErrorCode;
+
+export interface CodeDescription {
+  status: number;
+  title: string;
+}
+
+const d = (status: number, title: string): CodeDescription => ({ status, title });
+
+/** Status and title of each code. Exhaustive: a code without a case fails to compile. */
+export function describeCode(code: ErrorCode): CodeDescription {
+  switch (code) {
+    case JsonApiErrorCode.UnsupportedMediaType:
+      return d(415, 'Unsupported media type');
+    case JsonApiErrorCode.NotAcceptable:
+      return d(406, 'Not acceptable');
+    case JsonApiErrorCode.MalformedJson:
+      return d(400, 'Malformed JSON');
+    case JsonApiErrorCode.InvalidDocument:
+      return d(400, 'Invalid document');
+    case JsonApiErrorCode.InvalidQueryParameter:
+      return d(400, 'Invalid query parameter');
+    case JsonApiErrorCode.UnknownAttribute:
+      return d(400, 'Unknown attribute');
+    case JsonApiErrorCode.UnknownRelationship:
+      return d(400, 'Unknown relationship');
+    case JsonApiErrorCode.ReadOnlyAttribute:
+      return d(403, 'Read-only attribute');
+    case JsonApiErrorCode.ValidationFailed:
+      return d(422, 'Invalid attribute');
+    case JsonApiErrorCode.TypeConflict:
+      return d(409, 'Type conflict');
+    case JsonApiErrorCode.IdConflict:
+      return d(409, 'Id conflict');
+    case JsonApiErrorCode.RouteNotFound:
+      return d(404, 'Not found');
+    case JsonApiErrorCode.MethodNotAllowed:
+      return d(405, 'Method not allowed');
+    case JsonApiErrorCode.PayloadTooLarge:
+      return d(413, 'Payload too large');
+    case JsonApiErrorCode.TooManyRequests:
+      return d(429, 'Too many requests');
+    case AuthErrorCode.MissingToken:
+      return d(401, 'Authentication required');
+    case AuthErrorCode.InvalidToken:
+      return d(401, 'Invalid token');
+    case AuthErrorCode.ExpiredToken:
+      return d(401, 'Token expired');
+    case AuthErrorCode.SessionRevoked:
+      return d(401, 'Session ended');
+    case AuthErrorCode.InvalidCredentials:
+      return d(401, 'Invalid credentials');
+    case AuthErrorCode.InvalidRefreshToken:
+      return d(401, 'Invalid refresh token');
+    case AuthErrorCode.Forbidden:
+      return d(403, 'Forbidden');
+    case AuthErrorCode.RateLimited:
+      return d(429, 'Too many attempts');
+    case DatabaseErrorCode.ShardUnavailable:
+      return d(503, 'Shop data unavailable');
+    case DatabaseErrorCode.CatalogUnavailable:
+      return d(503, 'Service unavailable');
+    case SecretsErrorCode.Unavailable:
+      return d(503, 'Encryption service unavailable');
+    case SecretsErrorCode.CiphertextInvalid:
+      return d(500, 'Stored data cannot be decrypted');
+    case TenantsErrorCode.EmailTaken:
+      return d(409, 'E-mail already registered');
+    case TenantsErrorCode.TenantNotFound:
+      return d(404, 'Not found');
+    case TenantsErrorCode.StoreNotFound:
+      return d(404, 'Not found');
+    case TenantsErrorCode.StoreIdTaken:
+      return d(409, 'Id already exists');
+    default: {
+      const unmapped: never = code;
+      throw new Error(`Unmapped error code ${String(unmapped)}`);
+    }
+  }
+}

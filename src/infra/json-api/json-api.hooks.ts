@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { documentStatus, toErrorObjects } from './json-api-exception.filter';
+import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
+import { JSON_API_MEDIA_TYPE, negotiate } from './media-type';
+
+const API_PREFIX = '/api/';
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const errors = toErrorObjects(error);
+  return reply
+    .status(documentStatus(errors))
+    .header('content-type', JSON_API_MEDIA_TYPE)
+    .send({ jsonapi: { version: '1.1' }, errors, meta: { requestId: request.id } });
+}
+
+/**
+ * Fastify hooks for everything under /api/: JSON:API content negotiation before
+ * routing (415/406), `Vary: Accept` on every response, the JSON:API body
+ * parser, and a bare media type on the way out. Errors Fastify raises itself
+ * (bad JSON, body too large) reach the exception filter through Nest.
+ */
+export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addContentTypeParser(JSON_API_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    if (body === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new JsonApiError(JsonApiErrorCode.MalformedJson, 'The request body is not valid JSON.', { pointer: '' }), undefined);
+    }
+  });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(API_PREFIX)) return;
+    reply.header('vary', 'Accept');
+    const contentType = hasBody(request) ? (request.headers['content-type'] ?? '') : undefined;
+    const result = negotiate(contentType, request.headers.accept);
+    if (!result.ok) {
+      const code = result.status === 415 ? JsonApiErrorCode.UnsupportedMediaType : JsonApiErrorCode.NotAcceptable;
+      const header = result.status === 415 ? 'Content-Type' : 'Accept';
+      return sendError(request, reply, new JsonApiError(code, result.detail, { header }));
+    }
+    request.jsonApiMedia = { ext: result.ext, profile: result.profile };
+  });
+
+  // Fastify appends `; charset=utf-8`; JSON:API allows no parameters but ext and profile.
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith(JSON_API_MEDIA_TYPE)) {
+      reply.header('content-type', type.replace(/;\s*charset=utf-8/i, ''));
+    }
+    return payload;
+  });
+}

@@ -1,0 +1,29 @@
+import type { ResourceQuery } from './resource-query';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/**
+ * `self`, `first`, `prev`, `next` and `last` for a numbered page, keeping every
+ * other parameter of the request (sort, filters, fieldsets) as it was.
+ */
+export function pageLinks(url: string, query: ResourceQuery, total: number): Record<string, string | null> {
+  const [path, search = ''] = url.split('?');
+  const params = new URLSearchParams(search);
+  const { number, size } = query.page;
+  const last = Math.max(1, Math.ceil(total / size));
+  const at = (page: number) => {
+    params.set('page[number]', String(page));
+    params.set('page[size]', String(size));
+    return `${path}?${params.toString().replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
+  };
+  return {
+    self: at(number),
+    first: at(1),
+    prev: number > 1 ? at(Math.min(number - 1, last)) : null,
+    next: number < last ? at(number + 1) : null,
+    last: at(last),
+  };
+}

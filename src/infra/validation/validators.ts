@@ -1,0 +1,40 @@
+import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+
+const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+/** An IANA time zone name the runtime knows, e.g. Europe/Moscow. */
+export const IsTimeZone = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isTimeZone',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && TIME_ZONES.has(value),
+        defaultMessage: () => '$property must be an IANA time zone such as Europe/Moscow',
+      },
+    },
+    options,
+  );
+
+/** An ISO 4217 currency code, upper case, e.g. RUB. */
+export const IsCurrencyCode = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isCurrencyCode',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && CURRENCIES.has(value),
+        defaultMessage: () => '$property must be an ISO 4217 currency code such as RUB',
+      },
+    },
+    options,
+  );
+
+/**
+ * For PATCH documents: validate the property only when it is present. Unlike
+ * `@IsOptional()`, an explicit null is still validated (and refused by the
+ * other rules unless the attribute is nullable).
+ */
+export const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
+
+/** Present and not null: validate; null clears a nullable attribute. */
+export const IfPresentAndNotNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
