@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { AuthError, AuthErrorCode } from './auth.errors';
+
+export interface AccessClaims {
+  /** user id */
+  sub: string;
+  /** tenant id */
+  tid: string;
+  /** session id: revoking the session stops the token at once */
+  sid: string;
+  iat: number;
+  exp: number;
+}
+
+const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+const ISSUER = 'bloomdesk';
+
+/**
+ * Short-lived signed access tokens: compact JWTs with HS256 from `node:crypto`
+ * (the whole of JWT we need is a dozen lines; no dependency). Only the header
+ * this class writes is accepted, so `alg: none` and key-confusion tricks fail.
+ */
+@Injectable()
+export class AccessTokenService {
+  private readonly key: Buffer;
+  readonly ttlSeconds: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.key = Buffer.from(config.auth.tokenSecret, 'utf8');
+    this.ttlSeconds = config.auth.accessTtlSeconds;
+  }
+
+  sign(claims: Pick<AccessClaims, 'sub' | 'tid' | 'sid'>, now = Date.now()): { token: string; expiresAt: Date } {
+    const iat = Math.floor(now / 1000);
+    const exp = iat + this.ttlSeconds;
+    const payload = Buffer.from(JSON.stringify({ iss: ISSUER, ...claims, iat, exp })).toString('base64url');
+    const signature = this.signature(`${HEADER}.${payload}`);
+    return { token: `${HEADER}.${payload}.${signature}`, expiresAt: new Date(exp * 1000) };
+  }
+
+  verify(token: string, now = Date.now()): AccessClaims {
+    const invalid = () => new AuthError(AuthErrorCode.InvalidToken, 'The access token is not valid.', { header: 'Authorization' });
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== HEADER) throw invalid();
+    const expected = Buffer.from(this.signature(`${parts[0]}.${parts[1]}`));
+    const actual = Buffer.from(parts[2]);
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) throw invalid();
+    let claims: Partial<AccessClaims> & { iss?: string };
+    try {
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    if (claims.iss !== ISSUER || typeof claims.sub !== 'string' || typeof claims.tid !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
+      throw invalid();
+    }
+    if (claims.exp * 1000 <= now) {
+      throw new AuthError(AuthErrorCode.ExpiredToken, 'The access token has expired; refresh it.', { header: 'Authorization' });
+    }
+    return claims as AccessClaims;
+  }
+
+  private signature(input: string): string {
+    return createHmac('sha256', this.key).update(input).digest('base64url');
+  }
+}

@@ -1,0 +1,55 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import type { RequestContext } from '../tenancy/request-context';
+import { AccessTokenService } from './access-token';
+import { AuthError, AuthErrorCode } from './auth.errors';
+import { PERMISSION_KEY, PUBLIC_KEY, type Permission, can } from './permissions';
+import { PRINCIPAL_LOADER, type PrincipalLoader } from './principal-loader';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx?: RequestContext;
+  }
+}
+
+/**
+ * Runs on every route. Public routes pass; every other route needs a valid
+ * bearer token whose session is live, and a role the permission matrix allows.
+ * It builds the request context once, puts it on the request for `@Ctx()`, and
+ * adds tenant and user to the request's log lines.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger(AuthGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: AccessTokenService,
+    @Inject(PRINCIPAL_LOADER) private readonly principals: PrincipalLoader,
+    private readonly log: PinoLogger,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\w.-]+)$/.exec(header) : null;
+    if (!match) {
+      throw new AuthError(AuthErrorCode.MissingToken, 'Send Authorization: Bearer <accessToken>.', { header: 'Authorization' });
+    }
+    const principal = await this.principals.load(this.tokens.verify(match[1]));
+
+    const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
+    if (!permission) this.logger.error(`route without a permission: ${request.method} ${request.routeOptions.url}`);
+    if (!permission || !can(principal.role, permission)) {
+      throw new AuthError(AuthErrorCode.Forbidden, 'Your role does not allow this.');
+    }
+    request.ctx = { ...principal, requestId: String(request.id) };
+    this.log.assign({ tenantId: principal.tenantId, userId: principal.userId });
+    return true;
+  }
+}

@@ -1,0 +1,38 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from '../tenancy/request-context';
+
+export enum Permission {
+  SessionEnd = 'session:end',
+  TenantRead = 'tenant:read',
+  TenantUpdate = 'tenant:update',
+  StoresRead = 'stores:read',
+  StoresCreate = 'stores:create',
+  StoresUpdate = 'stores:update',
+  StoresDelete = 'stores:delete',
+}
+
+/**
+ * The permission matrix: the one place that says which role may do what.
+ * The auth guard enforces it on every route; a route that declares neither a
+ * permission nor `@Public()` is refused.
+ */
+export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = {
+  [Permission.SessionEnd]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.TenantRead]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.TenantUpdate]: ['owner'],
+  [Permission.StoresRead]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.StoresCreate]: ['owner'],
+  [Permission.StoresUpdate]: ['owner', 'manager'],
+  [Permission.StoresDelete]: ['owner'],
+};
+
+export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);
+
+export const PERMISSION_KEY = 'bloomdesk:permission';
+export const PUBLIC_KEY = 'bloomdesk:public';
+
+/** The permission a route needs. */
+export const RequirePermission = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+
+/** A route anyone may call without a token (signup, login, health). */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -1,0 +1,3 @@
+export * from './cache.module';
+export * from './rate-limiter';
+export * from './redis-connection';

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { RedisConnection } from './redis-connection';
+
+export interface Limit {
+  /** e.g. 'signup:ip' */
+  scope: string;
+  max: number;
+  windowSeconds: number;
+}
+
+export interface LimitState {
+  count: number;
+  /** Seconds until the window resets. */
+  retryAfter: number;
+}
+
+/**
+ * Fixed-window counters for rate limits: in Redis on the services profile (shared
+ * by every instance), in memory on the embedded one. The subject (an IP, an
+ * e-mail's blind index) is hashed before it becomes a key. These keys precede
+ * any tenant (signup, login), so they live under `global:`. If Redis is
+ * unreachable the limiter lets requests through rather than failing them.
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly logger = new Logger(RateLimiter.name);
+  private readonly memory = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  /** Counts one hit and returns the count in the current window. */
+  async hit(limit: Limit, subject: string): Promise<LimitState> {
+    const key = this.key(limit, subject);
+    const windowMs = limit.windowSeconds * 1000;
+    if (!this.redis.client) return this.memoryHit(key, windowMs);
+    try {
+      const [count, ttl] = await this.redis.run(async (c) => {
+        const replies = await c.multi().incr(key).pExpire(key, windowMs, 'NX').pTTL(key).exec();
+        return [Number(replies[0]), Number(replies[2])];
+      });
+      return { count, retryAfter: Math.max(1, Math.ceil(ttl / 1000)) };
+    } catch {
+      this.logger.warn(`rate limit ${limit.scope}: redis unavailable, not enforced`);
+      return { count: 0, retryAfter: 0 };
+    }
+  }
+
+  /** The current count without adding to it. */
+  async peek(limit: Limit, subject: string): Promise<LimitState> {
+    const key = this.key(limit, subject);
+    if (!this.redis.client) {
+      const entry = this.memory.get(key);
+      return entry && entry.resetAt > Date.now()
+        ? { count: entry.count, retryAfter: Math.ceil((entry.resetAt - Date.now()) / 1000) }
+        : { count: 0, retryAfter: 0 };
+    }
+    try {
+      const [count, ttl] = await this.redis.run(async (c) => [Number(await c.get(key)), await c.pTTL(key)]);
+      return { count, retryAfter: Math.max(0, Math.ceil(ttl / 1000)) };
+    } catch {
+      return { count: 0, retryAfter: 0 };
+    }
+  }
+
+  async reset(limit: Limit, subject: string): Promise<void> {
+    const key = this.key(limit, subject);
+    this.memory.delete(key);
+    if (this.redis.client) await this.redis.run((c) => c.del(key)).catch(() => undefined);
+  }
+
+  private key(limit: Limit, subject: string): string {
+    return `global:rl:${limit.scope}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}`;
+  }
+
+  private memoryHit(key: string, windowMs: number): LimitState {
+    const now = Date.now();
+    if (this.memory.size > 100_000) {
+      for (const [k, v] of this.memory) if (v.resetAt <= now) this.memory.delete(k);
+    }
+    let entry = this.memory.get(key);
+    if (!entry || entry.resetAt <= now) {
+      entry = { count: 0, resetAt: now + windowMs };
+      this.memory.set(key, entry);
+    }
+    entry.count += 1;
+    return { count: entry.count, retryAfter: Math.ceil((entry.resetAt - now) / 1000) };
+  }
+}

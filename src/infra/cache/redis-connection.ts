@@ -1,0 +1,66 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { type RedisClientType, createClient } from '@keyv/redis';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+
+const COMMAND_TIMEOUT_MS = 500;
+
+/**
+ * The one Redis connection (services profile), shared by the cache store and
+ * the rate-limit counters. Commands fail at once while Redis is down
+ * (`disableOfflineQueue`) so callers fall back instead of waiting, and the client
+ * keeps reconnecting in the background. Absent (null client) on the embedded profile.
+ */
+@Injectable()
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisConnection.name);
+  readonly client: RedisClientType | null;
+  private lastErrorLog = 0;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.client = config.redisUrl
+      ? createClient({
+          url: config.redisUrl,
+          disableOfflineQueue: true,
+          socket: {
+            connectTimeout: 1000,
+            reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
+          },
+        })
+      : null;
+    this.client?.on('error', (error: { code?: string }) => {
+      // A dead Redis raises an error per reconnect attempt; one line every 10 s is enough.
+      if (Date.now() - this.lastErrorLog > 10_000) {
+        this.lastErrorLog = Date.now();
+        this.logger.warn(`redis: ${error.code ?? 'error'}; serving without it until it is back`);
+      }
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.client) return;
+    await this.client.connect().catch(() => this.logger.warn('redis: unreachable at start; will keep trying'));
+  }
+
+  get ready(): boolean {
+    return this.client?.isReady ?? false;
+  }
+
+  /** Runs a command with a deadline; rejects if Redis is down or slow. */
+  async run<T>(command: (client: RedisClientType) => Promise<T>): Promise<T> {
+    if (!this.client?.isReady) throw new Error('redis not ready');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis command timed out')), COMMAND_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([command(this.client), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client?.isOpen) await this.client.close().catch(() => undefined);
+    else this.client?.destroy();
+  }
+}

@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../../config/app-config';
+
+/** Query parameters whose values may be logged; every other value is replaced. */
+const LOGGABLE_QUERY = /^(page\[(number|size|after|before)\]|sort|include|fields\[[\w-]+\])$/;
+
+/** A URL for the log: path as is, query values redacted unless known harmless (filters may hold phones, e-mails). */
+export function redactUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  const kept = [...params].map(([k, v]) => `${k}=${LOGGABLE_QUERY.test(k) ? v : '[redacted]'}`);
+  return `${url.slice(0, at)}?${kept.join('&')}`;
+}
+
+/** Paths pino removes wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+  '*.secretId',
+  '*.email',
+  '*.phone',
+  '*.name',
+  '*.plaintext',
+];
+
+const REQUEST_ID = /^[\w.-]{8,64}$/;
+
+/**
+ * Fastify's request id: the caller's `X-Request-Id` if it looks like one, else a
+ * new UUID. Kept on the raw request too, so pino's request logger uses the same id,
+ * and echoed in the response.
+ */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  req.id = id;
+  return id;
+}
+
+/**
+ * JSON lines through pino: one per request with its request id, tenant and user
+ * once the guard knows them, and nothing that could hold a password, a token or PII.
+ */
+export function loggerParams(config: AppConfig, stream?: Writable): Params {
+  return {
+    pinoHttp: {
+      ...(stream && { stream }),
+      level: config.logLevel,
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const id = typeof req.id === 'string' ? req.id : requestId(req);
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      quietReqLogger: true,
+    },
+    // The error path logs 5xx itself; Nest's own request logging would repeat it.
+    forRoutes: ['*path'],
+  };
+}
