@@ -1,0 +1,31 @@
+// Three kinds of suites, one command (`npm test`):
+//  unit            specs beside the code (src/**/*.spec.ts) and static checks (test/static)
+//  e2e-embedded    the e2e scenarios against the real app on SQLite, memory cache, local keyring
+//  e2e-services    the same scenarios on MariaDB + Redis + OpenBao, plus integration specs
+//                  that talk to those services directly (test/integration)
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const base = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e-embedded',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/profile-embedded.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e-services',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/profile-services.ts'],
+      globalSetup: '<rootDir>/test/support/services-global-setup.ts',
+    },
+  ],
+};

@@ -1,0 +1,43 @@
+import type { Writable } from 'node:stream';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { AuthGuard } from './infra/auth/auth.guard';
+import { AuthModule } from './infra/auth/auth.module';
+import { RateLimitGuard } from './infra/auth/rate-limit.guard';
+import { CacheModule } from './infra/cache/cache.module';
+import { DatabaseModule } from './infra/database/database.module';
+import { JsonApiModule } from './infra/json-api/json-api.module';
+import { loggerParams } from './infra/observability/logging';
+import { ObservabilityModule } from './infra/observability/observability.module';
+import { SecretsModule } from './modules/secrets';
+import { TenantsModule } from './modules/tenants';
+
+/** Feature modules are listed here (where `nest g module` adds them); infrastructure comes with the configuration. */
+@Module({
+  imports: [TenantsModule],
+})
+export class AppModule {
+  /** `logStream` replaces stdout for the logs (tests read them back). */
+  static forRoot(config: AppConfig, logStream?: Writable): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, logStream)),
+        DatabaseModule,
+        CacheModule,
+        SecretsModule,
+        AuthModule,
+        JsonApiModule,
+        ObservabilityModule,
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+    };
+  }
+}

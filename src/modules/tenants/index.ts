@@ -1,0 +1,3 @@
+export { DEMO_LOGIN, DemoSeed } from './demo-seed';
+export { TenantService } from './tenant.service';
+export { TenantsModule } from './tenants.module';

@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { type AccessClaims, AccessTokenService } from '../../infra/auth/access-token';
+import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
+import { PasswordHasher } from '../../infra/auth/password-hasher';
+import { rateLimited } from '../../infra/auth/rate-limit.guard';
+import type { Principal, PrincipalLoader } from '../../infra/auth/principal-loader';
+import { RateLimiter } from '../../infra/cache/rate-limiter';
+import { uuid7 } from '../../infra/database/uuid7';
+import type { RequestContext } from '../../infra/tenancy/request-context';
+import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
+import { AuthSessionRepository } from './auth-session.repository';
+import { normaliseEmail } from './email';
+import { LOGIN_FAILURES_PER_EMAIL } from './rate-limits';
+import { RefreshTokenCodec } from './refresh-token';
+import { TenantRepository } from './tenant.repository';
+import { UserRepository } from './user.repository';
+
+/** What a client gets back from a login or a refresh. */
+export interface IssuedSession {
+  id: string;
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresAt: Date;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+const invalidCredentials = () =>
+  new AuthError(AuthErrorCode.InvalidCredentials, 'The e-mail or the password is wrong.', { pointer: '/data/attributes' });
+const invalidRefresh = () =>
+  new AuthError(AuthErrorCode.InvalidRefreshToken, 'The refresh token is not valid; log in again.', {
+    pointer: '/data/attributes/refreshToken',
+  });
+
+/**
+ * Logins, refreshes and logouts, and the check behind every authenticated request.
+ * Failed logins count per e-mail; past the limit that e-mail must wait (429), so
+ * guessing is slowed to a few tries per quarter hour.
+ */
+@Injectable()
+export class SessionService implements PrincipalLoader {
+  private readonly refreshTokens: RefreshTokenCodec;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: AuthSessionRepository,
+    private readonly users: UserRepository,
+    private readonly tenants: TenantRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly accessTokens: AccessTokenService,
+    private readonly limiter: RateLimiter,
+    @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
+  ) {
+    this.refreshTokens = new RefreshTokenCodec(config.auth.tokenSecret);
+  }
+
+  /** Throws AuthError(RateLimited) while the e-mail is locked out after repeated failures. */
+  async login(email: string, password: string): Promise<IssuedSession> {
+    const [emailIndex] = await this.encryption.blindIndex('', [normaliseEmail(email)]);
+    const failures = await this.limiter.peek(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    if (failures.count >= LOGIN_FAILURES_PER_EMAIL.max) {
+      throw rateLimited(failures.retryAfter);
+    }
+    const user = await this.users.findByEmailIndex(emailIndex);
+    const tenant = user && (await this.tenants.findById(user.tenantId));
+    const valid = user ? await this.passwords.verify(password, user.passwordHash) : await this.passwords.burn(password);
+    if (!user || !valid || !user.active || tenant?.status !== 'active') {
+      await this.limiter.hit(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+      throw invalidCredentials();
+    }
+    await this.limiter.reset(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    const now = new Date();
+    const session = {
+      tenantId: user.tenantId,
+      id: uuid7(),
+      userId: user.id,
+      generation: 1,
+      seed: randomBytes(32).toString('base64url'),
+      expiresAt: new Date(now.getTime() + this.config.auth.refreshTtlSeconds * 1000),
+      revokedAt: null,
+      createdAt: now,
+      refreshedAt: null,
+    };
+    await this.sessions.insert(session);
+    return this.issue(session.tenantId, session.id, user.id, session.generation, session.seed, session.expiresAt);
+  }
+
+  /** Rotates a refresh token. A valid token of an earlier generation was replayed: the whole session ends. */
+  async refresh(token: string): Promise<IssuedSession> {
+    const parts = this.refreshTokens.parse(token);
+    if (!parts) throw invalidRefresh();
+    const now = new Date();
+    const session = await this.sessions.findLive(parts.tenantId, parts.sessionId, now);
+    if (!session || !this.refreshTokens.matches(parts, session.seed)) throw invalidRefresh();
+    if (parts.generation !== session.generation || !(await this.sessions.advance(parts.tenantId, parts.sessionId, parts.generation, now))) {
+      await this.sessions.revoke(parts.tenantId, parts.sessionId, now);
+      throw invalidRefresh();
+    }
+    return this.issue(parts.tenantId, parts.sessionId, session.userId, parts.generation + 1, session.seed, session.expiresAt);
+  }
+
+  async logout(ctx: RequestContext): Promise<void> {
+    await this.sessions.revoke(ctx.tenantId, ctx.sessionId, new Date());
+  }
+
+  async load(claims: AccessClaims): Promise<Principal> {
+    const principal = await this.sessions.findPrincipal(claims.tid, claims.sid, claims.sub, new Date());
+    if (!principal) throw new AuthError(AuthErrorCode.SessionRevoked, 'This session has ended; log in again.', { header: 'Authorization' });
+    return principal;
+  }
+
+  private issue(tenantId: string, sessionId: string, userId: string, generation: number, seed: string, refreshExpiresAt: Date): IssuedSession {
+    const access = this.accessTokens.sign({ sub: userId, tid: tenantId, sid: sessionId });
+    return {
+      id: sessionId,
+      accessToken: access.token,
+      tokenType: 'Bearer',
+      expiresAt: access.expiresAt,
+      refreshToken: this.refreshTokens.issue(tenantId, sessionId, generation, seed),
+      refreshExpiresAt,
+    };
+  }
+}
