@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { registerJsonApiHooks } from './infra/json-api/json-api.hooks';
-import { requestId } from './infra/observability/logging';
+import { echoRequestId, requestId } from './infra/observability/logging';
 import { Metrics } from './infra/observability/metrics';
 
 /** Request bodies above this are refused with 413 (a sync batch of a day's sales fits easily). */
@@ -29,6 +29,7 @@ export async function createApp(config: AppConfig, options: { logStream?: Writab
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  echoRequestId(fastify);
   registerJsonApiHooks(fastify, BODY_LIMIT_BYTES);
   app.get(Metrics).observe(fastify);
   app.enableShutdownHooks();

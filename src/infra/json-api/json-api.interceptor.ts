@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, map } from 'rxjs';
 import { RESPOND_KEY, type ResponseShape } from './decorators';
 import { responseContentType } from './media-type';
-import { type Page, pageLinks } from './pagination';
+import { type Page, canonicalUrl, pageLinks } from './pagination';
 import type { ResourceDefinition } from './resource-definition';
 import { API_BASE, type Identified, JsonApiSerializer } from './serializer';
 
@@ -40,7 +40,7 @@ export class JsonApiResponseInterceptor implements NestInterceptor {
         const record = result as Identified;
         const self = `${API_BASE}/${def.path}/${record.id}`;
         if (spec.shape === 'created') reply.header('location', self);
-        return this.serializer.resource(def, record, { links: { self: spec.shape === 'created' ? self : request.url } }, fields);
+        return this.serializer.resource(def, record, { links: { self: spec.shape === 'created' ? self : canonicalUrl(request.url) } }, fields);
       }),
     );
   }

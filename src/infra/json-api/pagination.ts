@@ -7,7 +7,8 @@ export interface Page<T> {
 
 /**
  * `self`, `first`, `prev`, `next` and `last` for a numbered page, keeping every
- * other parameter of the request (sort, filters, fieldsets) as it was.
+ * other parameter of the request (sort, filters, fieldsets) as it was. Brackets
+ * are percent-encoded: links must be valid URI references.
  */
 export function pageLinks(url: string, query: ResourceQuery, total: number): Record<string, string | null> {
   const [path, search = ''] = url.split('?');
@@ -17,7 +18,7 @@ export function pageLinks(url: string, query: ResourceQuery, total: number): Rec
   const at = (page: number) => {
     params.set('page[number]', String(page));
     params.set('page[size]', String(size));
-    return `${path}?${params.toString().replace(/%5B/g, '[').replace(/%5D/g, ']')}`;
+    return `${path}?${params.toString()}`;
   };
   return {
     self: at(number),
@@ -26,4 +27,10 @@ export function pageLinks(url: string, query: ResourceQuery, total: number): Rec
     next: number < last ? at(number + 1) : null,
     last: at(last),
   };
+}
+
+/** The request URL as a valid URI reference (query re-encoded), for `links.self`. */
+export function canonicalUrl(url: string): string {
+  const [path, search] = url.split('?');
+  return search === undefined ? path : `${path}?${new URLSearchParams(search).toString()}`;
 }

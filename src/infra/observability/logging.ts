@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import type { Params } from 'nestjs-pino';
@@ -47,6 +48,13 @@ export function requestId(req: IncomingMessage): string {
   return id;
 }
 
+/** Every response names its request id, so a client can quote it to support. */
+export function echoRequestId(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+}
+
 /**
  * JSON lines through pino: one per request with its request id, tenant and user
  * once the guard knows them, and nothing that could hold a password, a token or PII.
@@ -56,11 +64,7 @@ export function loggerParams(config: AppConfig, stream?: Writable): Params {
     pinoHttp: {
       ...(stream && { stream }),
       level: config.logLevel,
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = typeof req.id === 'string' ? req.id : requestId(req);
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      genReqId: (req: IncomingMessage) => (typeof req.id === 'string' ? req.id : requestId(req)),
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: {
         req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
@@ -74,7 +78,8 @@ export function loggerParams(config: AppConfig, stream?: Writable): Params {
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
       quietReqLogger: true,
     },
-    // The error path logs 5xx itself; Nest's own request logging would repeat it.
     forRoutes: ['*path'],
+    // Tenant and user, once the guard assigns them, go on the request's completion line too.
+    assignResponse: true,
   };
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogDatabase } from '../database/catalog-database';
+import { DatabaseError, DatabaseErrorCode } from '../database/database.errors';
 import { ShardRecord } from '../database/entities/shard-record';
+import { ShardRegistry } from '../database/shard-registry';
 
 /**
  * The catalog's record of shards, and where a new tenant goes: the configured
@@ -13,6 +15,7 @@ export class ShardMap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalog: CatalogDatabase,
+    private readonly shards: ShardRegistry,
   ) {}
 
   /** Records configured shards the catalog has not seen; never changes known ones. */
@@ -25,7 +28,24 @@ export class ShardMap {
     }
   }
 
-  async leastLoaded(): Promise<string> {
+  /**
+   * The shard a new tenant goes to: the least loaded one that can be reached now,
+   * so a shard that is down does not fail sign-ups.
+   */
+  async placeNewTenant(): Promise<string> {
+    for (const id of await this.byLoad()) {
+      try {
+        await this.shards.dataSource(id);
+        return id;
+      } catch {
+        continue;
+      }
+    }
+    throw new DatabaseError(DatabaseErrorCode.ShardUnavailable, 'No database can take a new shop right now. Try again shortly.');
+  }
+
+  /** Configured shards that accept tenants, fewest tenants first. */
+  private async byLoad(): Promise<string[]> {
     const configured = this.config.shards.map((s) => s.id);
     const rows: { id: string; tenants: string | number }[] = await this.catalog.manager
       .createQueryBuilder()
@@ -38,7 +58,6 @@ export class ShardMap {
       .orderBy('tenants', 'ASC')
       .addOrderBy('s.id', 'ASC')
       .getRawMany();
-    if (!rows.length) throw new Error('No configured shard accepts new tenants');
-    return rows[0].id;
+    return rows.map((r) => r.id);
   }
 }

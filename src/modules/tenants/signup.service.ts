@@ -42,7 +42,7 @@ export class SignupService {
     const [[emailCiphertext, nameCiphertext], passwordHash, shardId] = await Promise.all([
       this.encryption.encrypt(tenantId, [email, input.ownerName.trim()]),
       this.passwords.hash(input.password),
-      this.shardMap.leastLoaded(),
+      this.shardMap.placeNewTenant(),
     ]);
     const now = new Date();
     const tenant: Tenant = {

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 
 const loggingIn = (o: SessionCreateDto) => o.refreshToken === undefined;
@@ -8,6 +9,7 @@ const loggingIn = (o: SessionCreateDto) => o.refreshToken === undefined;
  */
 export class SessionCreateDto {
   @ValidateIf(loggingIn)
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an e-mail address' })

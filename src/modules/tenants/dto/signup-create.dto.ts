@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsCurrencyCode, IsTimeZone } from '../../../infra/validation/validators';
 
@@ -12,6 +13,7 @@ export class SignupCreateDto {
   @Matches(/\S/, { message: 'ownerName must not be blank' })
   ownerName: string;
 
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be an e-mail address' })

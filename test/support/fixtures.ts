@@ -1,0 +1,53 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { TestApp } from './app-harness';
+
+/** A client address of its own, so one test's requests never meet another's rate limits. */
+export const freshIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+
+export const uniqueEmail = (label = 'owner') => `${label}-${randomBytes(6).toString('hex')}@example.com`;
+
+export function signupDocument(overrides: Record<string, unknown> = {}) {
+  return {
+    data: {
+      type: 'signups',
+      attributes: {
+        tenantName: 'Rose & Co',
+        ownerName: 'Anna Petrova',
+        email: uniqueEmail(),
+        password: 'correct horse battery staple',
+        currency: 'RUB',
+        timeZone: 'Europe/Moscow',
+        ...overrides,
+      },
+    },
+  };
+}
+
+export const loginDocument = (email: string, password: string) => ({
+  data: { type: 'sessions', attributes: { email, password } },
+});
+
+export interface Shop {
+  tenantId: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Signs a new shop up and logs its owner in. */
+export async function newShop(t: TestApp, overrides: Record<string, unknown> = {}): Promise<Shop> {
+  const doc = signupDocument(overrides);
+  const ip = freshIp();
+  const signup = await t.request('POST', '/api/v1/signup', { body: doc, ip });
+  if (signup.status !== 201) throw new Error(`signup failed: ${signup.status} ${signup.text}`);
+  const { email, password } = doc.data.attributes as { email: string; password: string };
+  const login = await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, password), ip });
+  if (login.status !== 201) throw new Error(`login failed: ${login.status} ${login.text}`);
+  const { accessToken, refreshToken } = login.body.data.attributes;
+  return { tenantId: signup.body.data.id, email, password, accessToken, refreshToken };
+}
+
+export const storeDocument = (attributes: Record<string, unknown>, id?: string) => ({
+  data: { type: 'stores', ...(id && { id }), attributes },
+});

@@ -1,0 +1,1 @@
+process.env.BLOOMDESK_TEST_PROFILE = 'embedded';
