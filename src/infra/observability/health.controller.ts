@@ -1,5 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
 import { Public } from '../auth/permissions';
 import { RedisConnection } from '../cache/redis-connection';
@@ -26,8 +27,18 @@ export class HealthController {
 
   @Get()
   @Public()
-  @HealthCheck()
-  check() {
+  async check(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      // Terminus reports "down" by throwing; the report itself is the body probes read.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      reply.status(503);
+      return error.getResponse();
+    }
+  }
+
+  private runChecks() {
     return this.health.check([
       () => this.indicators.check('catalog').attempt(() => this.catalog.ping()).withTimeout(TIMEOUT_MS),
       ...this.shards.ids().map(

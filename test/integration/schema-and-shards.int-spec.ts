@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { createConnection } from 'mysql2/promise';
+import { loadConfig } from '../../src/config/app-config';
+import { runAllMigrations } from '../../src/infra/database/migrate';
+import { bootApp } from '../support/app-harness';
+import { newShop } from '../support/fixtures';
+import { MYSQL_ROOT_URL, TEST_DATABASES, servicesEnv } from '../support/services-env';
+
+// Services profile only: what MySQL and several shards add to the shared e2e scenarios.
+describe('MySQL schema and shards', () => {
+  it('applies nothing when the migrations run again', async () => {
+    const reports = await runAllMigrations(loadConfig(servicesEnv()));
+    expect(reports.map((r) => r.database)).toEqual(['catalog', 'shard a', 'shard b']);
+    expect(reports.every((r) => r.applied.length === 0)).toBe(true);
+  });
+
+  it('leads the primary key and every index of each tenant-owned table with tenant_id', async () => {
+    const mysql = await createConnection(`${MYSQL_ROOT_URL}/`);
+    try {
+      const [rows] = await mysql.query<any[]>(
+        `SELECT table_schema AS db, table_name AS tbl, index_name AS idx, column_name AS col
+           FROM information_schema.statistics
+          WHERE table_schema IN (?) AND seq_in_index = 1 AND table_name <> 'migrations'
+            AND NOT (table_schema = ? AND table_name IN ('tenants', 'shards'))
+            AND NOT (table_schema = ? AND table_name = 'users' AND index_name = 'ux_users_email_index')`,
+        [TEST_DATABASES, TEST_DATABASES[0], TEST_DATABASES[0]],
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((r) => r.col !== 'tenant_id')).toEqual([]);
+      expect(rows.map((r) => `${r.db}.${r.tbl}`)).toEqual(expect.arrayContaining([`${TEST_DATABASES[1]}.stores`, `${TEST_DATABASES[0]}.users`]));
+    } finally {
+      await mysql.end();
+    }
+  });
+
+  it('places new tenants on the least-loaded shard, and a shard that is down on none', async () => {
+    const t = await bootApp({
+      SHARD_DATABASE_URLS: `${servicesEnv().SHARD_DATABASE_URLS},down=mysql://root@127.0.0.1:1/nowhere`,
+    });
+    try {
+      const health = await t.request('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body.error).toHaveProperty('shard:down');
+      expect(health.body.details['shard:a'].status).toBe('up');
+
+      const mysql = await createConnection(`${MYSQL_ROOT_URL}/${TEST_DATABASES[0]}`);
+      const count = async () => {
+        const [rows] = await mysql.query<any[]>('SELECT shard_id AS shard, COUNT(*) AS n FROM tenants GROUP BY shard_id');
+        return Object.fromEntries(rows.map((r) => [r.shard, Number(r.n)]));
+      };
+      const before = await count();
+      for (let i = 0; i < 4; i++) await newShop(t);
+      const after = await count();
+      await mysql.end();
+
+      expect(after.down ?? 0).toBe(0);
+      const added = { a: (after.a ?? 0) - (before.a ?? 0), b: (after.b ?? 0) - (before.b ?? 0) };
+      expect(added.a + added.b).toBe(4);
+      // Least-loaded placement evens the two shards out as far as four tenants can.
+      expect(Math.abs((after.a ?? 0) - (after.b ?? 0))).toBeLessThanOrEqual(Math.max(1, Math.abs((before.a ?? 0) - (before.b ?? 0)) - 4));
+    } finally {
+      await t.close();
+    }
+  });
+});
