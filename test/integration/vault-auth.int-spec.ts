@@ -24,7 +24,7 @@ async function root(method: string, path: string, body?: unknown): Promise<Recor
       signal: AbortSignal.timeout(3000),
     });
   } catch (error) {
-    throw new Error(`OpenBao is not reachable at ${ADDR} (${(error as Error).message}); run scripts/services.sh first.`);
+    throw new Error(`OpenBao is not reachable at ${ADDR} (${(error as Error).message}); run scripts/services.sh first.`, { cause: error });
   }
   const text = await res.text();
   if (!res.ok) throw new Error(`OpenBao set-up ${method} ${path} answered ${res.status}: ${text}`);

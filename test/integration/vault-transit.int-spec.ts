@@ -34,7 +34,7 @@ async function requireOpenBao(): Promise<void> {
     const body = (await res.json()) as { initialized?: boolean; sealed?: boolean };
     if (!body.initialized || body.sealed) throw new Error('not initialized or sealed');
   } catch (error) {
-    throw new Error(`OpenBao is not usable at ${vault.addr} (${(error as Error).message}); run scripts/services.sh first.`);
+    throw new Error(`OpenBao is not usable at ${vault.addr} (${(error as Error).message}); run scripts/services.sh first.`, { cause: error });
   }
 }
 
