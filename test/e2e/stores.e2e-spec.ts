@@ -40,7 +40,7 @@ describe(`stores (${PROFILE})`, () => {
     expect((await create({ name: 'Offline kiosk' }, id)).status).toBe(201);
     const again = await create({ name: 'Other' }, id);
     expect(again.status).toBe(409);
-    expect(again.body.errors[0]).toMatchObject({ code: 'store-id-taken', source: { pointer: '/data/id' } });
+    expect(again.body.errors[0]).toMatchObject({ code: 'id-taken', source: { pointer: '/data/id' } });
     expect((await t.request('GET', `/api/v1/stores/${id}`, { token: shop.accessToken })).body.data.attributes.name).toBe(
       'Offline kiosk',
     );
@@ -154,7 +154,7 @@ describe(`stores (${PROFILE})`, () => {
     ])('answers a document with %s with %i', async (_label, body, status, pointer) => {
       const res = await t.request('POST', '/api/v1/stores', { token: shop.accessToken, body });
       expect(res.status).toBe(status);
-      expect(res.body.errors[0].source.pointer).toBe(pointer === '' ? '/data' : pointer);
+      expect(res.body.errors[0].source.pointer).toBe(pointer);
     });
 
     it('answers a PATCH whose id differs from the URL with 409', async () => {

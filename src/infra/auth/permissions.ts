@@ -2,7 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { Role } from '../tenancy/request-context';
 
 export enum Permission {
-  SessionEnd = 'session:end',
+  Authenticated = 'authenticated',
   TenantRead = 'tenant:read',
   TenantUpdate = 'tenant:update',
   StoresRead = 'stores:read',
@@ -17,7 +17,7 @@ export enum Permission {
  * permission nor `@Public()` is refused.
  */
 export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = {
-  [Permission.SessionEnd]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.Authenticated]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.TenantRead]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.TenantUpdate]: ['owner'],
   [Permission.StoresRead]: ['owner', 'manager', 'florist', 'courier'],

@@ -23,8 +23,9 @@ interface ShardHandle {
  * shard's tenants recover without a restart.
  *
  * @example
- * const ds = await shards.forTenant(ctx);
- * await shards.transaction(ctx, (em) => em.insert(Store, row));
+ * await shards.transaction(ctx, async (txCtx) => {
+ *   await (await shards.manager(txCtx)).insert(Store, row); // the transaction's manager
+ * });
  */
 @Injectable()
 export class ShardRegistry implements OnApplicationShutdown {
@@ -65,12 +66,19 @@ export class ShardRegistry implements OnApplicationShutdown {
     return this.dataSource(ctx.shardId);
   }
 
-  async manager(ctx: Pick<RequestContext, 'shardId'>): Promise<EntityManager> {
-    return (await this.forTenant(ctx)).manager;
+  /** The open transaction of `ctx` if there is one, else the shard's pooled manager. */
+  async manager(ctx: Pick<RequestContext, 'shardId' | 'tx'>): Promise<EntityManager> {
+    return ctx.tx ?? (await this.forTenant(ctx)).manager;
   }
 
-  async transaction<T>(ctx: Pick<RequestContext, 'shardId'>, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return inTransaction(await this.forTenant(ctx), work);
+  /**
+   * Runs `work` in one transaction on the tenant's shard, with a context that
+   * carries it. Inside a transaction already, `work` joins it: the outermost
+   * caller (the edge) decides when it commits.
+   */
+  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx'>, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
+    if (ctx.tx) return work(ctx);
+    return inTransaction(await this.forTenant(ctx), (tx) => work({ ...ctx, tx }));
   }
 
   async ping(shardId: string): Promise<void> {

@@ -33,6 +33,22 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(400, 'Unknown relationship');
     case JsonApiErrorCode.ReadOnlyAttribute:
       return d(403, 'Read-only attribute');
+    case JsonApiErrorCode.ReadOnlyRelationship:
+      return d(403, 'Read-only relationship');
+    case JsonApiErrorCode.ActionNotSupported:
+      return d(403, 'Not supported');
+    case JsonApiErrorCode.IdTaken:
+      return d(409, 'Id already exists');
+    case JsonApiErrorCode.ResourceNotFound:
+      return d(404, 'Not found');
+    case JsonApiErrorCode.RelatedNotFound:
+      return d(404, 'Related resource not found');
+    case JsonApiErrorCode.IdempotencyKeyInvalid:
+      return d(400, 'Invalid Idempotency-Key');
+    case JsonApiErrorCode.IdempotencyKeyReused:
+      return d(409, 'Idempotency-Key reused');
+    case JsonApiErrorCode.IdempotencyKeyInFlight:
+      return d(409, 'Request in progress');
     case JsonApiErrorCode.ValidationFailed:
       return d(422, 'Invalid attribute');
     case JsonApiErrorCode.TypeConflict:
@@ -75,10 +91,6 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'E-mail already registered');
     case TenantsErrorCode.TenantNotFound:
       return d(404, 'Not found');
-    case TenantsErrorCode.StoreNotFound:
-      return d(404, 'Not found');
-    case TenantsErrorCode.StoreIdTaken:
-      return d(409, 'Id already exists');
     default: {
       const unmapped: never = code;
       throw new Error(`Unmapped error code ${String(unmapped)}`);

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isConnectionFailure } from '../database/database.errors';
 import { DomainError, type ErrorSource } from '../errors/domain-error';
 import { type ErrorCode, describeCode } from './error-codes';
-import { JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
+import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
 import { JSON_API_MEDIA_TYPE } from './media-type';
 
 export interface ErrorObject {
@@ -12,6 +12,8 @@ export interface ErrorObject {
   title: string;
   detail: string;
   source?: ErrorSource;
+  links?: { type: string };
+  meta?: Record<string, unknown>;
 }
 
 const INTERNAL: ErrorObject = {
@@ -30,7 +32,13 @@ const UNAVAILABLE: ErrorObject = {
 
 function fromDomain(error: DomainError): ErrorObject {
   const { status, title } = describeCode(error.code as ErrorCode);
-  return { status: String(status), code: error.code, title, detail: error.detail, ...(error.source && { source: error.source }) };
+  const object: ErrorObject = { status: String(status), code: error.code, title, detail: error.detail };
+  if (error.source) object.source = error.source;
+  if (error instanceof JsonApiError) {
+    if (error.typeLink) object.links = { type: error.typeLink };
+    if (error.clientMeta) object.meta = error.clientMeta;
+  }
+  return object;
 }
 
 /** Errors Fastify raises before a handler runs (body parsing, limits) or Nest raises for unknown routes. */

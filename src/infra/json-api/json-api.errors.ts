@@ -1,6 +1,6 @@
 import { DomainError, type ErrorSource } from '../errors/domain-error';
 
-/** Faults in the request itself, found by the JSON:API layer before any service runs. */
+/** Faults in the request, found by the JSON:API layer itself. */
 export enum JsonApiErrorCode {
   UnsupportedMediaType = 'unsupported-media-type',
   NotAcceptable = 'not-acceptable',
@@ -10,22 +10,58 @@ export enum JsonApiErrorCode {
   UnknownAttribute = 'unknown-attribute',
   UnknownRelationship = 'unknown-relationship',
   ReadOnlyAttribute = 'read-only-attribute',
+  ReadOnlyRelationship = 'read-only-relationship',
   ValidationFailed = 'validation-failed',
   TypeConflict = 'type-conflict',
   IdConflict = 'id-conflict',
+  IdTaken = 'id-taken',
+  ResourceNotFound = 'not-found',
+  RelatedNotFound = 'related-not-found',
   RouteNotFound = 'route-not-found',
   MethodNotAllowed = 'method-not-allowed',
+  /** Creating, updating or deleting a type that does not allow it (JSON:API: 403). */
+  ActionNotSupported = 'action-not-supported',
   PayloadTooLarge = 'payload-too-large',
   TooManyRequests = 'too-many-requests',
+  IdempotencyKeyInvalid = 'idempotency-key-invalid',
+  IdempotencyKeyReused = 'idempotency-key-reused',
+  IdempotencyKeyInFlight = 'idempotency-key-in-flight',
 }
 
-export class JsonApiError extends DomainError<JsonApiErrorCode> {}
+/**
+ * An error of the JSON:API layer. `meta` is shown to the client (unlike a
+ * DomainError's, which stays in the logs), and `typeLink` becomes `links.type`
+ * (the cursor pagination profile names its error types so).
+ */
+export class JsonApiError extends DomainError<JsonApiErrorCode> {
+  constructor(
+    code: JsonApiErrorCode,
+    detail: string,
+    source?: ErrorSource,
+    readonly clientMeta?: Record<string, unknown>,
+    readonly typeLink?: string,
+  ) {
+    super(code, detail, source);
+  }
+}
+
+const CURSOR = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination';
+export const CURSOR_ERRORS = {
+  maxSizeExceeded: `${CURSOR}/max-size-exceeded`,
+  invalidValue: `${CURSOR}/invalid-parameter-value`,
+  rangeNotSupported: `${CURSOR}/range-pagination-not-supported`,
+  unsupportedSort: `${CURSOR}/unsupported-sort`,
+} as const;
 
 export const invalidParameter = (parameter: string, detail: string) =>
   new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, detail, { parameter });
 
 export const invalidDocument = (pointer: string, detail: string) =>
   new JsonApiError(JsonApiErrorCode.InvalidDocument, detail, { pointer });
+
+/** The one "not found" of every resource: another tenant's id looks exactly like a missing one. */
+export const notFound = (type: string, id: string) =>
+  new JsonApiError(JsonApiErrorCode.ResourceNotFound, `No ${type} with id ${id}.`);
 
 /** Several faults at once (every invalid attribute of a document); the filter renders each. */
 export class JsonApiErrors extends Error {

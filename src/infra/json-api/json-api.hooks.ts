@@ -3,6 +3,13 @@ import { documentStatus, toErrorObjects } from './json-api-exception.filter';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
 import { JSON_API_MEDIA_TYPE, negotiate } from './media-type';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Extensions and profiles the request asked for and the server supports. */
+    jsonApiMedia?: { ext: string[]; profile: string[] };
+  }
+}
+
 const API_PREFIX = '/api/';
 
 function hasBody(request: FastifyRequest): boolean {

@@ -1,16 +1,23 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
+import { AtomicOperationsController, AtomicOperationsProcessor } from './atomic-operations';
 import { JsonApiExceptionFilter } from './json-api-exception.filter';
-import { JsonApiResponseInterceptor } from './json-api.interceptor';
+import { ResourceEngine } from './resource-engine';
+import { ResourceRegistry } from './resource-registry';
 import { JsonApiSerializer } from './serializer';
+import { WriteGate } from './write-gate';
 
 @Global()
 @Module({
+  controllers: [AtomicOperationsController],
   providers: [
     JsonApiSerializer,
-    { provide: APP_INTERCEPTOR, useClass: JsonApiResponseInterceptor },
+    ResourceRegistry,
+    ResourceEngine,
+    WriteGate,
+    AtomicOperationsProcessor,
     { provide: APP_FILTER, useClass: JsonApiExceptionFilter },
   ],
-  exports: [JsonApiSerializer],
+  exports: [JsonApiSerializer, ResourceRegistry, ResourceEngine, WriteGate],
 })
 export class JsonApiModule {}

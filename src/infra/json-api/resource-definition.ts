@@ -1,55 +1,124 @@
-/** How a filter value is parsed before it may reach SQL. */
-export type FilterKind = 'string' | 'uuid' | 'integer' | 'boolean' | 'datetime';
+import type { Permission } from '../auth/permissions';
+
+/** The value type of an attribute: drives filter parsing, the OpenAPI schema and serialization. */
+export type AttributeType =
+  /** free text */
+  | 'string'
+  /** a whole number (money in minor units, stem counts) */
+  | 'integer'
+  /** a decimal number carried as a string, e.g. "2.5" (never a float) */
+  | 'decimal'
+  | 'boolean'
+  /** ISO 8601 date-time, e.g. 2026-03-08T09:30:00.000Z */
+  | 'datetime'
+  /** ISO 8601 calendar date, e.g. 2026-03-08 */
+  | 'date'
+  | 'uuid'
+  /** one of `enum` */
+  | 'enum';
+
+export type FilterOperator = 'eq' | 'gt' | 'gte' | 'lt' | 'lte';
 
 export interface AttributeDefinition {
+  type: AttributeType;
+  /** The allowed values of an `enum` attribute. */
+  enum?: readonly string[];
+  /** May be null. */
+  nullable?: boolean;
   /** Set by the server only (a client writing it gets 403). */
   readOnly?: boolean;
   /** Accepted on writes, never returned (passwords, credentials). */
   writeOnly?: boolean;
-  /** Stored only as ciphertext; returned decrypted to those allowed to read it. */
+  /** Stored only as ciphertext; decrypted in one batch per page. */
   sensitive?: boolean;
+  /** Shown only to roles with this permission (cost prices are hidden from florists). */
+  readPermission?: Permission;
   sortable?: boolean;
-  filter?: FilterKind;
+  /**
+   * `filter[attr]=v1,v2` (equality, any of) when true; with operators, also
+   * `filter[attr][gte]=...` and the like.
+   */
+  filter?: true | { operators: readonly FilterOperator[] };
   /** The record property holding the value, when it differs from the attribute name. */
   property?: string;
+  /** For people reading the OpenAPI document. */
+  description?: string;
+}
+
+export interface RelationshipDefinition {
+  /** The related resource type, e.g. 'stores'. */
+  type: string;
+  kind: 'to-one' | 'to-many';
+  /** A to-one relationship held as a column of the record: linkage needs no query. */
+  foreignKey?: string;
+  /** Clients may set it in documents and through the relationship endpoints. */
+  writable?: boolean;
+  /** May be named in `include`. */
+  includable?: boolean;
+  /** `filter[rel]=id1,id2` on the collection. Needs `foreignKey`. */
+  filterable?: boolean;
+  nullable?: boolean;
+  description?: string;
+}
+
+/** Which permission each action needs; an action without one is not offered (405 on its route). */
+export interface ResourcePermissions {
+  read: Permission;
+  create?: Permission;
+  update?: Permission;
+  delete?: Permission;
 }
 
 /**
- * Everything the JSON:API layer needs to know about one resource type: it drives
- * query parsing (which sorts and filters are allowed), document parsing (which
- * attributes may be written) and serialization. A module adds a resource type by
+ * Everything the JSON:API layer knows about one resource type. It drives query
+ * parsing (sorts, filters, includes, page sizes), document parsing (which
+ * attributes and relationships may be written), serialization, the routes, the
+ * OpenAPI document and the generated tests. A module adds a resource type by
  * writing its definition beside its entity, repository and service.
  *
  * @example
  * export const storeResource = defineResource({
  *   type: 'stores',
- *   path: 'stores',
- *   attributes: { name: { sortable: true, filter: 'string' }, createdAt: { readOnly: true, sortable: true } },
+ *   attributes: {
+ *     name: { type: 'string', sortable: true, filter: true },
+ *     createdAt: { type: 'datetime', readOnly: true, sortable: true },
+ *   },
+ *   relationships: {},
  *   defaultSort: ['name'],
  *   page: { defaultSize: 25, maxSize: 100 },
+ *   permissions: { read: Permission.StoresRead, create: Permission.StoresCreate },
  * });
  */
 export interface ResourceDefinition {
   readonly type: string;
-  /** Path under /api/v1 of the collection. */
-  readonly path: string;
+  /** Path under /api/v1 of the collection; the type by default. */
+  readonly path?: string;
+  readonly description?: string;
   readonly attributes: Readonly<Record<string, AttributeDefinition>>;
+  readonly relationships?: Readonly<Record<string, RelationshipDefinition>>;
   readonly defaultSort: readonly string[];
   readonly page: { readonly defaultSize: number; readonly maxSize: number };
-  /** Relationships that may be named in `include` (none yet for the first resources). */
-  readonly includes?: readonly string[];
+  /**
+   * A changes feed for devices: `filter[updatedSince]` and the cursor pagination
+   * profile (`page[after]`, `page[before]`), ordered by (updatedAt, id).
+   */
+  readonly feed?: boolean;
+  readonly permissions?: ResourcePermissions;
+  /** class-validator DTOs for the attributes of create and update documents. */
+  readonly createDto?: new () => object;
+  readonly updateDto?: new () => object;
 }
 
 export function defineResource<const T extends ResourceDefinition>(definition: T): T {
   return definition;
 }
 
+export const resourcePath = (def: ResourceDefinition): string => def.path ?? def.type;
+
 export const readableAttributes = (def: ResourceDefinition) =>
   Object.entries(def.attributes)
     .filter(([, a]) => !a.writeOnly)
     .map(([name]) => name);
 
-export const writableAttributes = (def: ResourceDefinition) =>
-  Object.entries(def.attributes)
-    .filter(([, a]) => !a.readOnly)
-    .map(([name]) => name);
+export const filterOperators = (attribute: AttributeDefinition): readonly FilterOperator[] =>
+  attribute.filter === true ? ['eq'] : (attribute.filter?.operators ?? []);

@@ -2,99 +2,140 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { UUID_PATTERN } from '../database/uuid7';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
-import type { ResourceDefinition } from './resource-definition';
+import type { RelationshipDefinition, ResourceDefinition } from './resource-definition';
+import type { Linkage, ResourceInput } from './resource-handler';
 
-export interface ParsedResource<T> {
-  /** Client-generated id on create; the URL's id on update. */
-  id?: string;
-  attributes: T;
+/** Local ids of an atomic operations request: `lid` -> the id given to the resource it created. */
+export type LidMap = Map<string, { type: string; id: string }>;
+
+export interface ParsedResource extends ResourceInput<object> {
+  /** The `lid` a create operation gave its new resource. */
+  lid?: string;
 }
 
-type Constructor<T> = new () => T;
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const DATA_MEMBERS = new Set(['type', 'id', 'lid', 'attributes', 'relationships', 'meta', 'links']);
+const RESOURCE_MEMBERS = new Set(['type', 'id', 'lid', 'attributes', 'relationships', 'meta', 'links']);
+const conflict = (code: JsonApiErrorCode, detail: string, pointer: string) => new JsonApiError(code, detail, { pointer });
 
 function flatten(errors: ValidationError[], prefix: string): JsonApiError[] {
   return errors.flatMap((e) => {
     const pointer = `${prefix}/${e.property}`;
-    const own = Object.values(e.constraints ?? {}).map(
-      (message) => new JsonApiError(JsonApiErrorCode.ValidationFailed, message, { pointer }),
-    );
+    const own = Object.values(e.constraints ?? {}).map((message) => new JsonApiError(JsonApiErrorCode.ValidationFailed, message, { pointer }));
     return [...own, ...flatten(e.children ?? [], pointer)];
   });
 }
 
-/**
- * Reads a create (`mode: 'create'`) or update (`mode: 'update'`) document for
- * one resource type and validates its attributes with the DTO's class-validator
- * rules. Every fault names its member with `source.pointer`:
- * wrong `type` or an `id` that is not the URL's: 409; unknown or foreign members: 400;
- * read-only attributes: 403; invalid values: 422 (all of them at once).
- *
- * @example
- * const { id, attributes } = parseResourceDocument(storeResource, StoreCreateDto, body, 'create');
- */
-export function parseResourceDocument<T extends object>(
-  def: ResourceDefinition,
-  dto: Constructor<T>,
-  body: unknown,
-  mode: 'create' | 'update',
-  urlId?: string,
-): ParsedResource<T> {
-  if (!isObject(body)) throw invalidDocument('', 'The request body must be a JSON:API document (an object).');
-  const data = body.data;
-  if (!isObject(data)) throw invalidDocument('/data', 'data must be a single resource object.');
-  for (const member of Object.keys(data)) {
-    if (!DATA_MEMBERS.has(member)) throw invalidDocument(`/data/${member}`, `"${member}" is not a member of a resource object.`);
-  }
-  if (typeof data.type !== 'string') throw invalidDocument('/data/type', 'data.type is required.');
-  if (data.type !== def.type) {
-    throw new JsonApiError(JsonApiErrorCode.TypeConflict, `This endpoint takes ${def.type}, not ${data.type}.`, {
-      pointer: '/data/type',
-    });
-  }
-  const id = parseId(data.id, mode, urlId);
-  if (data.relationships !== undefined) {
-    const [first] = isObject(data.relationships) ? Object.keys(data.relationships) : ['relationships'];
-    if (first !== undefined) {
-      throw new JsonApiError(JsonApiErrorCode.UnknownRelationship, `${def.type} has no writable relationship "${first}".`, {
-        pointer: `/data/relationships/${first}`,
-      });
-    }
-  }
-  const attributes = data.attributes ?? {};
-  if (!isObject(attributes)) throw invalidDocument('/data/attributes', 'attributes must be an object.');
-  for (const name of Object.keys(attributes)) {
-    const definition = def.attributes[name];
-    const pointer = `/data/attributes/${name}`;
-    if (!definition) {
-      throw new JsonApiError(JsonApiErrorCode.UnknownAttribute, `${def.type} has no attribute "${name}".`, { pointer });
-    }
-    if (definition.readOnly) {
-      throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `"${name}" is set by the server.`, { pointer });
-    }
-  }
-  const instance = plainToInstance(dto, attributes, { excludeExtraneousValues: false });
-  const errors = validateSync(instance, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new JsonApiErrors(flatten(errors, '/data/attributes'));
-  return { id, attributes: instance };
+function parseUuid(raw: unknown, pointer: string): string {
+  if (typeof raw !== 'string' || !UUID_PATTERN.test(raw.toLowerCase())) throw invalidDocument(pointer, 'An id must be a UUID.');
+  return raw.toLowerCase();
 }
 
-function parseId(raw: unknown, mode: 'create' | 'update', urlId?: string): string | undefined {
-  if (mode === 'update') {
-    if (raw === undefined) throw invalidDocument('/data/id', 'data.id is required when updating.');
-    if (raw !== urlId) {
-      throw new JsonApiError(JsonApiErrorCode.IdConflict, 'data.id does not match the id in the URL.', {
-        pointer: '/data/id',
-      });
+/** One resource identifier object of the relationship's type; a `lid` resolves through the operations so far. */
+function parseIdentifier(rel: RelationshipDefinition, value: unknown, pointer: string, lids?: LidMap): string {
+  if (!isObject(value)) throw invalidDocument(pointer, 'A resource identifier object ({type, id}) is required.');
+  if (value.type !== rel.type) throw conflict(JsonApiErrorCode.TypeConflict, `This relationship holds ${rel.type}.`, `${pointer}/type`);
+  if (value.id === undefined && typeof value.lid === 'string') {
+    const local = lids?.get(value.lid);
+    if (!local || local.type !== rel.type) throw invalidDocument(`${pointer}/lid`, `No earlier operation created a ${rel.type} with lid "${value.lid}".`);
+    return local.id;
+  }
+  return parseUuid(value.id, `${pointer}/id`);
+}
+
+/**
+ * Reads the `data` of a relationship document: null or an identifier for to-one,
+ * an array of identifiers for to-many.
+ */
+export function parseLinkage(rel: RelationshipDefinition, body: unknown, pointer: string, lids?: LidMap): Linkage {
+  if (!isObject(body) || !('data' in body)) throw invalidDocument(pointer, 'A relationship object with data is required.');
+  const data = body.data;
+  const at = `${pointer}/data`;
+  if (rel.kind === 'to-one') {
+    if (data === null) {
+      if (!rel.nullable) throw invalidDocument(at, 'This relationship cannot be emptied.');
+      return null;
     }
-    return urlId;
+    return parseIdentifier(rel, data, at, lids);
   }
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !UUID_PATTERN.test(raw.toLowerCase())) {
-    throw invalidDocument('/data/id', 'A client-generated id must be a UUID.');
+  if (!Array.isArray(data)) throw invalidDocument(at, 'A to-many relationship takes an array of resource identifiers.');
+  if (data.length > 1000) throw invalidDocument(at, 'At most 1000 members at once.');
+  return [...new Set(data.map((item, i) => parseIdentifier(rel, item, `${at}/${i}`, lids)))];
+}
+
+/**
+ * Reads a resource object for create or update and validates it: every fault
+ * names its member with `source.pointer` under `pointer` (usually `/data`).
+ * Wrong `type`, or an `id` other than the URL's: 409; unknown members: 400;
+ * read-only attributes or relationships: 403; invalid values: 422, all at once.
+ *
+ * @example
+ * const input = parseResourceObject(storeResource, body.data, 'create', '/data');
+ */
+export function parseResourceObject(
+  def: ResourceDefinition,
+  data: unknown,
+  mode: 'create' | 'update',
+  pointer: string,
+  options: { urlId?: string; lids?: LidMap } = {},
+): ParsedResource {
+  if (!isObject(data)) throw invalidDocument(pointer, 'data must be a single resource object.');
+  for (const member of Object.keys(data)) {
+    if (!RESOURCE_MEMBERS.has(member)) throw invalidDocument(`${pointer}/${member}`, `"${member}" is not a member of a resource object.`);
   }
-  return raw.toLowerCase();
+  if (typeof data.type !== 'string') throw invalidDocument(`${pointer}/type`, 'type is required.');
+  if (data.type !== def.type) throw conflict(JsonApiErrorCode.TypeConflict, `This takes ${def.type}, not ${data.type}.`, `${pointer}/type`);
+
+  let id: string | undefined;
+  let lid: string | undefined;
+  if (mode === 'update') {
+    id = data.id === undefined && typeof data.lid === 'string' ? options.lids?.get(data.lid)?.id : (data.id as string | undefined);
+    if (id === undefined) throw invalidDocument(`${pointer}/id`, 'id is required when updating.');
+    if (options.urlId !== undefined && id !== options.urlId) throw conflict(JsonApiErrorCode.IdConflict, 'data.id does not match the id in the URL.', `${pointer}/id`);
+  } else {
+    if (data.id !== undefined) id = parseUuid(data.id, `${pointer}/id`);
+    if (data.lid !== undefined) {
+      if (typeof data.lid !== 'string' || data.lid === '' || data.lid.length > 100) throw invalidDocument(`${pointer}/lid`, 'lid must be a short non-empty string.');
+      lid = data.lid;
+    }
+  }
+
+  const relationships: Record<string, Linkage> = {};
+  if (data.relationships !== undefined) {
+    if (!isObject(data.relationships)) throw invalidDocument(`${pointer}/relationships`, 'relationships must be an object.');
+    for (const [name, value] of Object.entries(data.relationships)) {
+      const rel = def.relationships?.[name];
+      const at = `${pointer}/relationships/${name}`;
+      if (!rel) throw new JsonApiError(JsonApiErrorCode.UnknownRelationship, `${def.type} has no relationship "${name}".`, { pointer: at });
+      if (!rel.writable) throw new JsonApiError(JsonApiErrorCode.ReadOnlyRelationship, `"${name}" cannot be set by clients.`, { pointer: at });
+      relationships[name] = parseLinkage(rel, value, at, options.lids);
+    }
+  }
+
+  const attributes = data.attributes ?? {};
+  if (!isObject(attributes)) throw invalidDocument(`${pointer}/attributes`, 'attributes must be an object.');
+  for (const name of Object.keys(attributes)) {
+    const definition = def.attributes[name];
+    const at = `${pointer}/attributes/${name}`;
+    if (!definition) {
+      const hint = def.relationships?.[name.replace(/Id$/, '')] ? ` Set the relationship "${name.replace(/Id$/, '')}" instead.` : '';
+      throw new JsonApiError(JsonApiErrorCode.UnknownAttribute, `${def.type} has no attribute "${name}".${hint}`, { pointer: at });
+    }
+    if (definition.readOnly) throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `"${name}" is set by the server.`, { pointer: at });
+  }
+  const dto = mode === 'create' ? def.createDto : def.updateDto;
+  if (!dto) {
+    if (Object.keys(attributes).length) throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `${def.type} attributes cannot be written.`, { pointer: `${pointer}/attributes` });
+    return { id, lid, attributes: {}, relationships };
+  }
+  const instance = plainToInstance(dto, attributes);
+  const errors = validateSync(instance, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length) throw new JsonApiErrors(flatten(errors, `${pointer}/attributes`));
+  return { id, lid, attributes: instance, relationships };
+}
+
+/** Reads a whole create/update request body: a document whose primary data is one resource object. */
+export function parseResourceDocument(def: ResourceDefinition, body: unknown, mode: 'create' | 'update', urlId?: string): ParsedResource {
+  if (!isObject(body)) throw invalidDocument('', 'The request body must be a JSON:API document (an object).');
+  if (!('data' in body)) throw invalidDocument('', 'The document must have data.');
+  return parseResourceObject(def, body.data, mode, '/data', { urlId });
 }

@@ -1,27 +1,61 @@
 import { UUID_PATTERN } from '../database/uuid7';
-import { invalidParameter } from './json-api.errors';
-import { type FilterKind, type ResourceDefinition, readableAttributes } from './resource-definition';
+import { type Cursor, decodeCursor } from './cursor';
+import { CURSOR_ERRORS, JsonApiError, JsonApiErrorCode, invalidParameter } from './json-api.errors';
+import {
+  type AttributeDefinition,
+  type AttributeType,
+  type FilterOperator,
+  type ResourceDefinition,
+  filterOperators,
+  readableAttributes,
+} from './resource-definition';
 
 export interface SortField {
   attribute: string;
+  /** The record property to order by. */
+  property: string;
   descending: boolean;
 }
 
 export type FilterValue = string | number | boolean | Date;
 
-/** A parsed, typed query: nothing in here is raw client text except filter strings, which are bound as parameters. */
+export interface FilterCondition {
+  /** The attribute or relationship named in `filter[...]`. */
+  field: string;
+  /** The record property compared. */
+  property: string;
+  operator: FilterOperator;
+  /** Any of these (for `eq`); exactly one for the other operators. */
+  values: FilterValue[];
+}
+
+export type PageRequest =
+  | { kind: 'number'; number: number; size: number }
+  | { kind: 'cursor'; size: number; after?: Cursor; before?: Cursor };
+
+/** A parsed, typed query: every value has been checked and converted before it may reach SQL. */
 export interface ResourceQuery {
-  page: { number: number; size: number };
+  page: PageRequest;
   sort: SortField[];
-  /** attribute -> any of these values */
-  filter: Record<string, FilterValue[]>;
-  /** Sparse fieldsets by type; an empty list asks for no attributes. */
+  filter: FilterCondition[];
+  /** Sparse fieldsets by type: attributes and relationships to return; an empty list returns none. */
   fields: Record<string, string[]>;
+  /** Include paths, e.g. ['components.component', 'suppliers']. */
   include: string[];
 }
 
-const FAMILY = /^(page|filter|fields)\[([^\]]*)\]$/;
+/** Resolves a related type's definition while include paths and fieldsets are checked. */
+export type DefinitionLookup = (type: string) => ResourceDefinition | undefined;
+
+export const FEED_ORDER = ['updatedAt', 'id'] as const;
+export const CURSOR_PROFILE = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination';
+
+const FAMILY = /^(page|filter|fields)\[([^\]]*)\](?:\[([^\]]*)\])?$/;
 const MAX_FILTER_VALUES = 100;
+const MAX_INCLUDE_DEPTH = 3;
+const DECIMAL = /^-?\d{1,12}(\.\d{1,6})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 function single(name: string, value: unknown): string {
   if (typeof value !== 'string') throw invalidParameter(name, `${name} may be given once.`);
@@ -29,103 +63,183 @@ function single(name: string, value: unknown): string {
 }
 
 function positiveInt(name: string, raw: string, max: number): number {
-  if (!/^\d{1,9}$/.test(raw)) throw invalidParameter(name, `${name} must be a positive integer.`);
-  const value = Number(raw);
-  if (value < 1 || value > max) throw invalidParameter(name, `${name} must be between 1 and ${max}.`);
-  return value;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1) throw invalidParameter(name, `${name} must be a positive integer.`);
+  if (Number(raw) > max) throw invalidParameter(name, `${name} must be at most ${max}.`);
+  return Number(raw);
 }
 
-function typedFilterValue(name: string, kind: FilterKind, raw: string): FilterValue {
-  switch (kind) {
+/** Parses one filter value as its attribute's type; a value that does not parse never reaches SQL. */
+export function typedValue(name: string, attribute: Pick<AttributeDefinition, 'type' | 'enum'>, raw: string): FilterValue {
+  const bad = (form: string) => invalidParameter(name, `${name} must be ${form}.`);
+  const type: AttributeType = attribute.type;
+  switch (type) {
     case 'string':
-      if (raw.length > 200) throw invalidParameter(name, `${name} values are at most 200 characters.`);
+      if (raw.length > 200) throw bad('at most 200 characters');
       return raw;
     case 'uuid':
-      if (!UUID_PATTERN.test(raw)) throw invalidParameter(name, `${name} must be a UUID.`);
+      if (!UUID_PATTERN.test(raw)) throw bad('a UUID');
       return raw;
     case 'integer':
-      if (!/^-?\d{1,15}$/.test(raw)) throw invalidParameter(name, `${name} must be an integer.`);
+      if (!/^-?\d{1,15}$/.test(raw)) throw bad('an integer');
       return Number(raw);
+    case 'decimal':
+      if (!DECIMAL.test(raw)) throw bad('a decimal number such as 2.5');
+      return raw;
     case 'boolean':
-      if (raw !== 'true' && raw !== 'false') throw invalidParameter(name, `${name} must be true or false.`);
+      if (raw !== 'true' && raw !== 'false') throw bad('true or false');
       return raw === 'true';
+    case 'date':
+      if (!DATE.test(raw) || Number.isNaN(Date.parse(raw))) throw bad('a date such as 2026-03-08');
+      return raw;
     case 'datetime': {
       const date = new Date(raw);
-      if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(raw) || Number.isNaN(date.getTime())) {
-        throw invalidParameter(name, `${name} must be an ISO 8601 date or date-time.`);
-      }
+      if (!DATETIME.test(raw) || Number.isNaN(date.getTime())) throw bad('an ISO 8601 date-time such as 2026-03-08T09:00:00Z');
       return date;
     }
+    case 'enum':
+      if (!attribute.enum?.includes(raw)) throw bad(`one of ${attribute.enum?.join(', ')}`);
+      return raw;
   }
 }
 
 function parseSort(def: ResourceDefinition, raw: string): SortField[] {
   const seen = new Set<string>();
+  if (raw === '') return [];
   return raw.split(',').map((token) => {
     const descending = token.startsWith('-');
     const attribute = descending ? token.slice(1) : token;
-    if (!def.attributes[attribute]?.sortable || seen.has(attribute)) {
-      throw invalidParameter('sort', `Sorting by "${attribute}" is not supported (or repeated).`);
+    const definition = def.attributes[attribute];
+    if (!definition?.sortable || seen.has(attribute)) {
+      throw invalidParameter('sort', `Sorting ${def.type} by "${attribute}" is not supported (or repeated).`);
     }
     seen.add(attribute);
-    return { attribute, descending };
+    return { attribute, property: definition.property ?? attribute, descending };
   });
 }
 
+function parseFilter(def: ResourceDefinition, name: string, field: string, op: string | undefined, raw: string): FilterCondition {
+  if (field === 'updatedSince' && def.feed) {
+    if (op !== undefined) throw invalidParameter(name, `${name} takes no operator.`);
+    return { field, property: 'updatedAt', operator: 'gte', values: [typedValue(name, { type: 'datetime' }, raw)] };
+  }
+  const relationship = def.relationships?.[field];
+  if (relationship?.filterable && relationship.foreignKey) {
+    if (op !== undefined) throw invalidParameter(name, `${name} takes no operator.`);
+    const values = raw.split(',');
+    if (values.length > MAX_FILTER_VALUES) throw invalidParameter(name, `${name} takes at most ${MAX_FILTER_VALUES} ids.`);
+    return { field, property: relationship.foreignKey, operator: 'eq', values: values.map((v) => typedValue(name, { type: 'uuid' }, v)) };
+  }
+  const attribute = def.attributes[field];
+  const operators = attribute ? filterOperators(attribute) : [];
+  const operator = (op ?? 'eq') as FilterOperator;
+  if (!attribute || !operators.includes(operator)) {
+    throw invalidParameter(name, op ? `Filtering ${def.type} by "${field}" with "${op}" is not supported.` : `Filtering ${def.type} by "${field}" is not supported.`);
+  }
+  const values = operator === 'eq' ? raw.split(',') : [raw];
+  if (values.length > MAX_FILTER_VALUES) throw invalidParameter(name, `${name} takes at most ${MAX_FILTER_VALUES} values.`);
+  return { field, property: attribute.property ?? field, operator, values: values.map((v) => typedValue(name, attribute, v)) };
+}
+
+function checkInclude(def: ResourceDefinition, raw: string, lookup: DefinitionLookup): string[] {
+  if (raw === '') return [];
+  const paths = [...new Set(raw.split(','))];
+  for (const path of paths) {
+    const segments = path.split('.');
+    if (segments.length > MAX_INCLUDE_DEPTH) throw invalidParameter('include', `"${path}" is deeper than ${MAX_INCLUDE_DEPTH} levels.`);
+    let current: ResourceDefinition | undefined = def;
+    for (const segment of segments) {
+      const relationship = current?.relationships?.[segment];
+      if (!relationship?.includable) throw invalidParameter('include', `"${path}" cannot be included.`);
+      current = lookup(relationship.type);
+    }
+  }
+  return paths;
+}
+
+function checkFields(name: string, type: string, raw: string, lookup: DefinitionLookup): string[] {
+  const target = lookup(type);
+  if (!target) throw invalidParameter(name, `${name} names an unknown type.`);
+  const allowed = new Set([...readableAttributes(target), ...Object.keys(target.relationships ?? {})]);
+  const fields = raw === '' ? [] : raw.split(',');
+  for (const field of fields) {
+    if (!allowed.has(field)) throw invalidParameter(name, `"${field}" is not a field of ${type}.`);
+  }
+  return fields;
+}
+
+function cursorPage(def: ResourceDefinition, page: Record<string, string>, size: number | undefined): PageRequest {
+  if (!def.feed) throw invalidParameter(page.after !== undefined ? 'page[after]' : 'page[before]', `${def.type} is not paged by cursor.`);
+  if (page.after !== undefined && page.before !== undefined) {
+    throw new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, 'Give page[after] or page[before], not both.', { parameter: 'page[before]' }, undefined, CURSOR_ERRORS.rangeNotSupported);
+  }
+  const cursor = (name: 'after' | 'before') => {
+    if (page[name] === undefined) return undefined;
+    const decoded = decodeCursor(page[name]);
+    if (!decoded) {
+      throw new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, `page[${name}] is not a cursor this server issued.`, { parameter: `page[${name}]` }, undefined, CURSOR_ERRORS.invalidValue);
+    }
+    return decoded;
+  };
+  return { kind: 'cursor', size: size ?? def.page.defaultSize, after: cursor('after'), before: cursor('before') };
+}
+
 /**
- * Parses a collection query against the resource's whitelists. Unknown members of
- * the JSON:API families and unknown all-lower-case parameters get 400 with
- * `source.parameter`; implementation-specific parameters (with a non a-z
- * character) are left to the caller.
+ * Parses a request's query against the resource's whitelists (JSON:API 1.1 and
+ * the cursor pagination profile). Unknown members of the JSON:API families and
+ * unknown all-lower-case parameters get 400 with `source.parameter`;
+ * implementation-specific parameters (with a non a-z character) are ignored.
  *
  * @example
- * parseResourceQuery(storeResource, { 'page[size]': '10', sort: '-createdAt', 'filter[name]': 'Main' });
+ * parseResourceQuery(storeResource, { 'page[size]': '10', sort: '-createdAt', 'filter[name]': 'Arbat' }, registry.lookup);
  */
 export function parseResourceQuery(
   def: ResourceDefinition,
   query: Record<string, unknown>,
+  lookup: DefinitionLookup,
   scope: 'collection' | 'single' = 'collection',
 ): ResourceQuery {
-  const result: ResourceQuery = {
-    page: { number: 1, size: def.page.defaultSize },
-    sort: def.defaultSort.map((s) => ({ attribute: s.replace(/^-/, ''), descending: s.startsWith('-') })),
-    filter: {},
-    fields: {},
-    include: [],
-  };
+  const result: ResourceQuery = { page: { kind: 'number', number: 1, size: def.page.defaultSize }, sort: [], filter: [], fields: {}, include: [] };
+  const page: Record<string, string> = {};
+  let sort: string | undefined;
   for (const [name, rawValue] of Object.entries(query)) {
     const value = single(name, rawValue);
     const family = FAMILY.exec(name);
-    if (scope === 'single' && (name === 'sort' || (family && family[1] !== 'fields'))) {
-      throw invalidParameter(name, `${name} applies to collections only.`);
-    }
-    if (name === 'sort') result.sort = parseSort(def, value);
-    else if (name === 'include') {
-      result.include = value === '' ? [] : value.split(',');
-      for (const path of result.include) {
-        if (!def.includes?.includes(path)) throw invalidParameter('include', `"${path}" cannot be included.`);
-      }
-    } else if (family?.[1] === 'page') {
-      if (family[2] === 'size') result.page.size = positiveInt(name, value, def.page.maxSize);
-      else if (family[2] === 'number') result.page.number = positiveInt(name, value, 1_000_000);
-      else throw invalidParameter(name, `${name} is not a supported page parameter.`);
-    } else if (family?.[1] === 'filter') {
-      const kind = def.attributes[family[2]]?.filter;
-      if (!kind) throw invalidParameter(name, `Filtering by "${family[2]}" is not supported.`);
-      const values = value.split(',');
-      if (values.length > MAX_FILTER_VALUES) throw invalidParameter(name, `${name} takes at most ${MAX_FILTER_VALUES} values.`);
-      result.filter[family[2]] = values.map((v) => typedFilterValue(name, kind, v));
-    } else if (family?.[1] === 'fields') {
-      if (family[2] !== def.type) throw invalidParameter(name, `${name} names a type this request does not return.`);
-      const allowed = new Set(readableAttributes(def));
-      const fields = value === '' ? [] : value.split(',');
-      for (const field of fields) {
-        if (!allowed.has(field)) throw invalidParameter(name, `"${field}" is not a field of ${def.type}.`);
-      }
-      result.fields[def.type] = fields;
-    } else if (/^[a-z]+$/.test(name) || family) {
-      throw invalidParameter(name, `Unknown query parameter "${name}".`);
+    const collectionOnly = name === 'sort' || (family !== null && family[1] !== 'fields');
+    if (scope === 'single' && collectionOnly) throw invalidParameter(name, `${name} applies to collections only.`);
+    if (name === 'sort') sort = value;
+    else if (name === 'include') result.include = checkInclude(def, value, lookup);
+    else if (family?.[1] === 'page' && family[3] === undefined && ['number', 'size', 'after', 'before'].includes(family[2])) page[family[2]] = value;
+    else if (family?.[1] === 'filter' && family[2] !== '') result.filter.push(parseFilter(def, name, family[2], family[3], value));
+    else if (family?.[1] === 'fields' && family[3] === undefined) result.fields[family[2]] = checkFields(name, family[2], value, lookup);
+    else if (/^[a-z]+$/.test(name) || family) throw invalidParameter(name, `Unknown query parameter "${name}".`);
+  }
+
+  // A feed is read by cursor: from a cursor, or from the first page of changes since a time.
+  const feedStart = def.feed === true && page.number === undefined && result.filter.some((f) => f.field === 'updatedSince');
+  const cursorMode = page.after !== undefined || page.before !== undefined || feedStart;
+  if (cursorMode && page.number !== undefined) throw invalidParameter('page[number]', 'page[number] cannot be combined with page[after] or page[before].');
+  let size: number | undefined;
+  if (page.size !== undefined) {
+    size = positiveInt('page[size]', page.size, Number.MAX_SAFE_INTEGER);
+    if (size > def.page.maxSize) {
+      throw new JsonApiError(
+        JsonApiErrorCode.InvalidQueryParameter,
+        `page[size] must be at most ${def.page.maxSize}.`,
+        { parameter: 'page[size]' },
+        { page: { maxSize: def.page.maxSize } },
+        cursorMode ? CURSOR_ERRORS.maxSizeExceeded : undefined,
+      );
     }
   }
+  if (cursorMode) {
+    if (sort !== undefined && sort !== FEED_ORDER[0]) {
+      throw new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, `A feed is ordered by ${FEED_ORDER[0]}; other sorts are not paged by cursor.`, { parameter: 'sort' }, undefined, CURSOR_ERRORS.unsupportedSort);
+    }
+    result.page = cursorPage(def, page, size);
+    result.sort = FEED_ORDER.map((attribute) => ({ attribute, property: attribute, descending: false }));
+    return result;
+  }
+  result.page = { kind: 'number', number: page.number === undefined ? 1 : positiveInt('page[number]', page.number, 1_000_000), size: size ?? def.page.defaultSize };
+  result.sort = parseSort(def, sort ?? def.defaultSort.join(','));
   return result;
 }

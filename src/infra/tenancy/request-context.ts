@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+
 export const ROLES = ['owner', 'manager', 'florist', 'courier'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -18,4 +20,10 @@ export interface RequestContext {
   readonly userId: string;
   readonly role: Role;
   readonly sessionId: string;
+  /**
+   * The open shard transaction, when the caller runs inside one: repositories
+   * then use it, so everything a use case writes commits or rolls back together.
+   * Set only by `ShardRegistry.transaction`.
+   */
+  readonly tx?: EntityManager;
 }

@@ -46,7 +46,7 @@ export class DemoSeed {
       createdAt: now,
       updatedAt: now,
     }));
-    await this.shards.transaction({ shardId: tenant.shardId }, (em) => em.insert(Store, stores));
+    await (await this.shards.manager({ shardId: tenant.shardId })).insert(Store, stores);
     this.logger.log('seeded the demo tenant');
     return DEMO_LOGIN;
   }

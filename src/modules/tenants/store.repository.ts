@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type EntityManager, type FindOptionsOrder, type FindOptionsWhere, In } from 'typeorm';
+import { In } from 'typeorm';
+import { findResourcePage } from '../../infra/database/resource-page';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
@@ -12,40 +13,25 @@ export class StoreRepository {
   constructor(private readonly shards: ShardRegistry) {}
 
   async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<Store>> {
-    const where: FindOptionsWhere<Store> = { tenantId: ctx.tenantId };
-    for (const [attribute, values] of Object.entries(query.filter)) {
-      (where as Record<string, unknown>)[attribute] = In(values);
-    }
-    const order: Record<string, 'ASC' | 'DESC'> = {};
-    for (const { attribute, descending } of query.sort) order[attribute] = descending ? 'DESC' : 'ASC';
-    order.id ??= 'ASC';
     const em = await this.shards.manager(ctx);
-    const [items, total] = await em.findAndCount(Store, {
-      where,
-      order: order as FindOptionsOrder<Store>,
-      skip: (query.page.number - 1) * query.page.size,
-      take: query.page.size,
-    });
-    return { items, total };
+    return findResourcePage(em.createQueryBuilder(Store, 's').where('s.tenantId = :tenantId', { tenantId: ctx.tenantId }), query);
   }
 
-  async findById(ctx: RequestContext, id: string, em?: EntityManager): Promise<Store | null> {
-    return (em ?? (await this.shards.manager(ctx))).findOneBy(Store, { tenantId: ctx.tenantId, id });
+  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<Store[]> {
+    return (await this.shards.manager(ctx)).findBy(Store, { tenantId: ctx.tenantId, id: In([...ids]) });
   }
 
-  async insert(em: EntityManager, ctx: RequestContext, store: Omit<Store, 'tenantId'>): Promise<Store> {
-    const row = em.create(Store, { ...store, tenantId: ctx.tenantId });
-    await em.insert(Store, row);
+  async insert(ctx: RequestContext, store: Omit<Store, 'tenantId'>): Promise<Store> {
+    const row = { ...store, tenantId: ctx.tenantId };
+    await (await this.shards.manager(ctx)).insert(Store, row);
     return row;
   }
 
-  async update(em: EntityManager, ctx: RequestContext, id: string, changes: Partial<Pick<Store, 'name' | 'address' | 'timeZone' | 'updatedAt'>>): Promise<boolean> {
-    const result = await em.update(Store, { tenantId: ctx.tenantId, id }, changes);
-    return (result.affected ?? 0) > 0;
+  async update(ctx: RequestContext, id: string, changes: Partial<Pick<Store, 'name' | 'address' | 'timeZone' | 'updatedAt'>>): Promise<void> {
+    await (await this.shards.manager(ctx)).update(Store, { tenantId: ctx.tenantId, id }, changes);
   }
 
-  async delete(em: EntityManager, ctx: RequestContext, id: string): Promise<boolean> {
-    const result = await em.delete(Store, { tenantId: ctx.tenantId, id });
-    return (result.affected ?? 0) > 0;
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await (await this.shards.manager(ctx)).delete(Store, { tenantId: ctx.tenantId, id });
   }
 }

@@ -1,28 +1,21 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Permission, RequirePermission } from '../../infra/auth/permissions';
-import { QueryOf, Respond } from '../../infra/json-api/decorators';
-import type { ResourceQuery } from '../../infra/json-api/resource-query';
-import { UuidParam } from '../../infra/json-api/uuid-param.pipe';
+import { reply } from '../../infra/json-api/json-api.reply';
+import { ResourceEngine } from '../../infra/json-api/resource-engine';
 import { Ctx } from '../../infra/tenancy/ctx.decorator';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { tenantResource } from './tenant.resource';
-import { TenantService } from './tenant.service';
 
-@Controller('api/v1/tenants')
+/** `/tenants/current`: the caller's own shop, without knowing its id. */
+@Controller('api/v1/tenants/current')
 export class TenantController {
-  constructor(private readonly tenants: TenantService) {}
+  constructor(private readonly engine: ResourceEngine) {}
 
-  @Get('current')
+  @Get()
   @RequirePermission(Permission.TenantRead)
-  @Respond(tenantResource, 'single')
-  current(@Ctx() ctx: RequestContext, @QueryOf([tenantResource, 'single']) _query: ResourceQuery) {
-    return this.tenants.current(ctx);
-  }
-
-  @Get(':id')
-  @RequirePermission(Permission.TenantRead)
-  @Respond(tenantResource, 'single')
-  get(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @QueryOf([tenantResource, 'single']) _query: ResourceQuery) {
-    return this.tenants.get(ctx, id);
+  async current(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    const { document } = await this.engine.fetch(ctx, tenantResource, ctx.tenantId, (req.query ?? {}) as Record<string, unknown>, req.url);
+    return reply(req, res, { status: 200, document });
   }
 }

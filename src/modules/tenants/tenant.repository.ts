@@ -16,6 +16,10 @@ export class TenantRepository {
     await em.insert(Tenant, tenant);
   }
 
+  async update(id: string, changes: Partial<Pick<Tenant, 'name' | 'timeZone' | 'updatedAt'>>): Promise<void> {
+    await this.catalog.manager.update(Tenant, { id }, changes);
+  }
+
   async count(): Promise<number> {
     return this.catalog.manager.count(Tenant);
   }

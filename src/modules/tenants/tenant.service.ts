@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type { Page } from '../../infra/json-api/pagination';
+import type { ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
 import type { RequestContext } from '../../infra/tenancy/request-context';
+import type { TenantUpdateDto } from './dto/tenant-update.dto';
 import type { Tenant } from './entities';
 import { TenantRepository } from './tenant.repository';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';
 
+/** The `tenants` resource: a caller sees its own tenant only; any other id is as missing as an unknown one. */
 @Injectable()
-export class TenantService {
+export class TenantService implements ResourceHandler<Tenant> {
   constructor(private readonly tenants: TenantRepository) {}
 
   async current(ctx: RequestContext): Promise<Tenant> {
@@ -14,9 +18,20 @@ export class TenantService {
     return tenant;
   }
 
-  /** Only the caller's own tenant is visible; any other id is as missing as an unknown one. */
-  async get(ctx: RequestContext, id: string): Promise<Tenant> {
-    if (id !== ctx.tenantId) throw new TenantsError(TenantsErrorCode.TenantNotFound, `No tenant with id ${id}.`);
+  async findPage(ctx: RequestContext): Promise<Page<Tenant>> {
+    return { items: [await this.current(ctx)], total: 1 };
+  }
+
+  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<Tenant[]> {
+    return ids.includes(ctx.tenantId) ? [await this.current(ctx)] : [];
+  }
+
+  async update(ctx: RequestContext, id: string, { attributes }: ResourceInput<TenantUpdateDto>): Promise<Tenant> {
+    await this.tenants.update(id, {
+      ...(attributes.name !== undefined && { name: attributes.name.trim() }),
+      ...(attributes.timeZone !== undefined && { timeZone: attributes.timeZone }),
+      updatedAt: new Date(),
+    });
     return this.current(ctx);
   }
 }

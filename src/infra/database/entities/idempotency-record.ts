@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The stored outcome of a write sent with an `Idempotency-Key` (shard). Written
+ * in the same transaction as the write it protects, so either both exist or
+ * neither. The body is kept encrypted: a response may carry PII.
+ */
+@Entity('idempotency_records')
+export class IdempotencyRecord {
+  @PrimaryColumn({ name: 'tenant_id', type: 'varchar', length: 36 })
+  tenantId: string;
+
+  @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 255 })
+  key: string;
+
+  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  @Column({ type: 'varchar', length: 64 })
+  fingerprint: string;
+
+  @Column({ type: 'int' })
+  status: number;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  location: string | null;
+
+  @Column({ name: 'body_ciphertext', type: 'text', nullable: true })
+  bodyCiphertext: string | null;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  expiresAt: Date;
+}

@@ -1,0 +1,139 @@
+import { Controller, Delete, Get, Inject, type OnModuleInit, Param, Patch, Post, Req, Res, type Type } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequirePermission } from '../auth/permissions';
+import { Ctx } from '../tenancy/ctx.decorator';
+import type { RequestContext } from '../tenancy/request-context';
+import { reply } from './json-api.reply';
+import { type ResourceDefinition, resourcePath } from './resource-definition';
+import { ResourceEngine } from './resource-engine';
+import type { ResourceHandler } from './resource-handler';
+import { ResourceRegistry } from './resource-registry';
+import { API_BASE } from './serializer';
+import { UuidParam } from './uuid-param.pipe';
+import { WriteGate } from './write-gate';
+
+type Query = Record<string, unknown>;
+const query = (request: FastifyRequest) => (request.query ?? {}) as Query;
+const pascal = (type: string) => type.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+
+/**
+ * The controller of one resource type, generated from its definition: every
+ * JSON:API route (collection, resource, relationship and related endpoints),
+ * each guarded by the permission the definition names. A module lists
+ * `resourceController(definition, HandlerClass)` among its controllers and
+ * writes no JSON:API code of its own.
+ *
+ * @example
+ * @Module({ controllers: [resourceController(storeResource, StoreService)], providers: [StoreService] })
+ */
+export function resourceController(def: ResourceDefinition, handler: Type<ResourceHandler>): Type<unknown> {
+  const read = def.permissions!.read;
+  const write = (p: keyof NonNullable<ResourceDefinition['permissions']>) => def.permissions?.[p] ?? read;
+
+  @Controller(`api/v1/${resourcePath(def)}`)
+  class ResourceController implements OnModuleInit {
+    constructor(
+      @Inject(handler) private readonly handler: ResourceHandler,
+      private readonly registry: ResourceRegistry,
+      private readonly engine: ResourceEngine,
+      private readonly writes: WriteGate,
+    ) {}
+
+    onModuleInit(): void {
+      this.registry.register(def, this.handler);
+    }
+
+    @Get()
+    @RequirePermission(read)
+    async list(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const { document, profile } = await this.engine.list(ctx, def, query(req), req.url);
+      return reply(req, res, { status: 200, document, profile });
+    }
+
+    @Post()
+    @RequirePermission(write('create'))
+    create(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.writes
+        .run(ctx, req, async (tx) => {
+          const record = await this.engine.create(tx, def, req.body);
+          const location = `${API_BASE}/${resourcePath(def)}/${record.id}`;
+          return { status: 201, location, document: await this.engine.render(tx, def, record) };
+        })
+        .then((outcome) => reply(req, res, outcome));
+    }
+
+    @Get(':id')
+    @RequirePermission(read)
+    async fetch(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const { document } = await this.engine.fetch(ctx, def, id, query(req), req.url);
+      return reply(req, res, { status: 200, document });
+    }
+
+    @Patch(':id')
+    @RequirePermission(write('update'))
+    update(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.writes
+        .run(ctx, req, async (tx) => {
+          const record = await this.engine.update(tx, def, id, req.body);
+          return { status: 200, document: await this.engine.render(tx, def, record) };
+        })
+        .then((outcome) => reply(req, res, outcome));
+    }
+
+    @Delete(':id')
+    @RequirePermission(write('delete'))
+    remove(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.writes
+        .run(ctx, req, async (tx) => {
+          await this.engine.remove(tx, def, id);
+          return { status: 204 };
+        })
+        .then((outcome) => reply(req, res, outcome));
+    }
+
+    @Get(':id/relationships/:rel')
+    @RequirePermission(read)
+    async relationship(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Param('rel') rel: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const { document } = await this.engine.relationship(ctx, def, id, rel, query(req));
+      return reply(req, res, { status: 200, document });
+    }
+
+    @Patch(':id/relationships/:rel')
+    @RequirePermission(write('update'))
+    setRelationship(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Param('rel') rel: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.changeRelationship(ctx, id, rel, 'set', req, res);
+    }
+
+    @Post(':id/relationships/:rel')
+    @RequirePermission(write('update'))
+    addToRelationship(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Param('rel') rel: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.changeRelationship(ctx, id, rel, 'add', req, res);
+    }
+
+    @Delete(':id/relationships/:rel')
+    @RequirePermission(write('update'))
+    removeFromRelationship(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Param('rel') rel: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      return this.changeRelationship(ctx, id, rel, 'remove', req, res);
+    }
+
+    @Get(':id/:rel')
+    @RequirePermission(read)
+    async related(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Param('rel') rel: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const { document } = await this.engine.related(ctx, def, id, rel, query(req), req.url);
+      return reply(req, res, { status: 200, document });
+    }
+
+    private changeRelationship(ctx: RequestContext, id: string, rel: string, mode: 'set' | 'add' | 'remove', req: FastifyRequest, res: FastifyReply) {
+      return this.writes
+        .run(ctx, req, async (tx) => {
+          await this.engine.changeRelationship(tx, def, id, rel, mode, req.body);
+          return { status: 204 };
+        })
+        .then((outcome) => reply(req, res, outcome));
+    }
+  }
+
+  Object.defineProperty(ResourceController, 'name', { value: `${pascal(def.type)}ResourceController` });
+  return ResourceController;
+}
+
