@@ -12,12 +12,13 @@ import { DatabaseModule } from './infra/database/database.module';
 import { JsonApiModule } from './infra/json-api/json-api.module';
 import { loggerParams } from './infra/observability/logging';
 import { ObservabilityModule } from './infra/observability/observability.module';
+import { InventoryModule } from './modules/inventory/inventory.module';
 import { SecretsModule } from './modules/secrets';
 import { TenantsModule } from './modules/tenants';
 
 /** Feature modules are listed here (where `nest g module` adds them); infrastructure comes with the configuration. */
 @Module({
-  imports: [TenantsModule],
+  imports: [TenantsModule, InventoryModule],
 })
 export class AppModule {
   /** `logStream` replaces stdout for the logs (tests read them back). */

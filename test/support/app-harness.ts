@@ -73,7 +73,7 @@ export async function bootApp(overrides: Record<string, string> = {}): Promise<T
     const response = await fastify.inject({ method: method as 'GET', url, headers, payload, remoteAddress: options.ip ?? '127.0.0.1' });
     const type = String(response.headers['content-type'] ?? '');
     const body = type.startsWith(JSON_API_MEDIA_TYPE) || type.startsWith('application/json') ? response.json() : undefined;
-    if (type.startsWith(JSON_API_MEDIA_TYPE)) assertJsonApiDocument(body, `${method} ${url} -> ${response.statusCode}`);
+    if (type.startsWith(JSON_API_MEDIA_TYPE)) assertJsonApiDocument(body, `${method} ${url} -> ${response.statusCode}`, type);
     return { status: response.statusCode, headers: response.headers, body, text: response.body };
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import type { TestApp } from './app-harness';
 
 /** A client address of its own, so one test's requests never meet another's rate limits. */
@@ -51,3 +52,10 @@ export async function newShop(t: TestApp, overrides: Record<string, unknown> = {
 export const storeDocument = (attributes: Record<string, unknown>, id?: string) => ({
   data: { type: 'stores', ...(id && { id }), attributes },
 });
+
+/** The shard holding a tenant's data, from the catalog. */
+export async function shardOf(t: TestApp, tenantId: string): Promise<string> {
+  if (t.config.shards.length === 1) return t.config.shards[0].id;
+  const [row] = await t.app.get(CatalogDatabase).dataSource.query('SELECT shard_id AS shard FROM tenants WHERE id = ?', [tenantId]);
+  return row.shard;
+}

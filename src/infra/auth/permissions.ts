@@ -9,6 +9,10 @@ export enum Permission {
   StoresCreate = 'stores:create',
   StoresUpdate = 'stores:update',
   StoresDelete = 'stores:delete',
+  CatalogRead = 'catalog:read',
+  CatalogWrite = 'catalog:write',
+  SuppliersRead = 'suppliers:read',
+  SuppliersWrite = 'suppliers:write',
 }
 
 /**
@@ -24,6 +28,10 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.StoresCreate]: ['owner'],
   [Permission.StoresUpdate]: ['owner', 'manager'],
   [Permission.StoresDelete]: ['owner'],
+  [Permission.CatalogRead]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.CatalogWrite]: ['owner', 'manager'],
+  [Permission.SuppliersRead]: ['owner', 'manager', 'florist'],
+  [Permission.SuppliersWrite]: ['owner', 'manager'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

@@ -1,3 +1,4 @@
+import { InventoryErrorCode } from '../../modules/inventory/inventory.errors';
 import { SecretsErrorCode } from '../../modules/secrets/secrets.errors';
 import { TenantsErrorCode } from '../../modules/tenants/tenants.errors';
 import { AuthErrorCode } from '../auth/auth.errors';
@@ -5,7 +6,7 @@ import { DatabaseErrorCode } from '../database/database.errors';
 import { JsonApiErrorCode } from './json-api.errors';
 
 /** Every code a DomainError may carry. A module adds its enum here and its cases below. */
-export type ErrorCode = JsonApiErrorCode | AuthErrorCode | DatabaseErrorCode | SecretsErrorCode | TenantsErrorCode;
+export type ErrorCode = JsonApiErrorCode | AuthErrorCode | DatabaseErrorCode | SecretsErrorCode | TenantsErrorCode | InventoryErrorCode;
 
 export interface CodeDescription {
   status: number;
@@ -91,6 +92,22 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'E-mail already registered');
     case TenantsErrorCode.TenantNotFound:
       return d(404, 'Not found');
+    case InventoryErrorCode.InvalidProduct:
+      return d(422, 'Invalid product');
+    case InventoryErrorCode.SkuTaken:
+      return d(409, 'SKU already used');
+    case InventoryErrorCode.ProductInUse:
+      return d(409, 'Product in use');
+    case InventoryErrorCode.ProductArchived:
+      return d(422, 'Product archived');
+    case InventoryErrorCode.NotAComposition:
+      return d(422, 'Not a composition');
+    case InventoryErrorCode.RecipeCycle:
+      return d(422, 'Recipe contains itself');
+    case InventoryErrorCode.DuplicateComponent:
+      return d(409, 'Component already in recipe');
+    case InventoryErrorCode.FractionalQuantity:
+      return d(422, 'Whole number required');
     default: {
       const unmapped: never = code;
       throw new Error(`Unmapped error code ${String(unmapped)}`);

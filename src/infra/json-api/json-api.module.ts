@@ -5,6 +5,7 @@ import { JsonApiExceptionFilter } from './json-api-exception.filter';
 import { ResourceEngine } from './resource-engine';
 import { ResourceRegistry } from './resource-registry';
 import { JsonApiSerializer } from './serializer';
+import { SensitiveFields } from './sensitive-fields';
 import { WriteGate } from './write-gate';
 
 @Global()
@@ -15,6 +16,7 @@ import { WriteGate } from './write-gate';
     ResourceRegistry,
     ResourceEngine,
     WriteGate,
+    SensitiveFields,
     AtomicOperationsProcessor,
     { provide: APP_FILTER, useClass: JsonApiExceptionFilter },
   ],

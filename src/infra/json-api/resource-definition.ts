@@ -58,6 +58,8 @@ export interface RelationshipDefinition {
   /** `filter[rel]=id1,id2` on the collection. Needs `foreignKey`. */
   filterable?: boolean;
   nullable?: boolean;
+  /** Must be given when creating. */
+  required?: boolean;
   description?: string;
 }
 

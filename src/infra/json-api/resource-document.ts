@@ -111,6 +111,14 @@ export function parseResourceObject(
     }
   }
 
+  if (mode === 'create') {
+    for (const [name, rel] of Object.entries(def.relationships ?? {})) {
+      if (rel.required && relationships[name] === undefined) {
+        throw new JsonApiError(JsonApiErrorCode.ValidationFailed, `${def.type} needs the relationship "${name}".`, { pointer: `${pointer}/relationships` });
+      }
+    }
+  }
+
   const attributes = data.attributes ?? {};
   if (!isObject(attributes)) throw invalidDocument(`${pointer}/attributes`, 'attributes must be an object.');
   for (const name of Object.keys(attributes)) {

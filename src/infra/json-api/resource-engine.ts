@@ -11,6 +11,7 @@ import { type ResourceQuery, CURSOR_PROFILE, parseResourceQuery } from './resour
 import { ResourceRegistry } from './resource-registry';
 import { API_BASE, type JsonApiDocument, JsonApiSerializer, type ResourceObject } from './serializer';
 import { encodeCursor } from './cursor';
+import { SensitiveFields } from './sensitive-fields';
 
 export type RawQuery = Record<string, unknown>;
 
@@ -42,6 +43,7 @@ export class ResourceEngine {
   constructor(
     private readonly registry: ResourceRegistry,
     private readonly serializer: JsonApiSerializer,
+    private readonly sensitive: SensitiveFields,
   ) {}
 
   readonly lookup = (type: string) => this.registry.find(type)?.def;
@@ -57,6 +59,7 @@ export class ResourceEngine {
     const page = await this.handler(def).findPage(ctx, query);
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(def, page.items, query.include);
+    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
     const cursor = query.page.kind === 'cursor';
     const data = nodes.map((n) => this.object(ctx, n, query, cursor ? { page: { cursor: this.cursorOf(n.record) } } : undefined));
     return {
@@ -108,6 +111,7 @@ export class ResourceEngine {
     }
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(target.def, records, query.include);
+    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
     return {
       document: this.serializer.document({
         links: { self: canonicalUrl(url) },
@@ -123,6 +127,7 @@ export class ResourceEngine {
   async render(ctx: RequestContext, def: ResourceDefinition, record: Identified, query?: ResourceQuery, self?: string): Promise<JsonApiDocument> {
     const graph = new ResourceGraph(ctx, this.registry);
     const [node] = await graph.load(def, [record], query?.include ?? []);
+    await this.sensitive.reveal(ctx, [node, ...graph.included()]);
     return this.serializer.document({
       links: { self: self ?? `${API_BASE}/${resourcePath(def)}/${record.id}` },
       data: this.object(ctx, node, query),
@@ -133,6 +138,7 @@ export class ResourceEngine {
   /** The resource object of one record, without includes (atomic results, write responses). */
   async resourceObject(ctx: RequestContext, def: ResourceDefinition, record: Identified): Promise<ResourceObject> {
     const [node] = await new ResourceGraph(ctx, this.registry).load(def, [record], []);
+    await this.sensitive.reveal(ctx, [node]);
     return this.object(ctx, node);
   }
 
@@ -150,6 +156,7 @@ export class ResourceEngine {
     const taken = () => new JsonApiError(JsonApiErrorCode.IdTaken, `A ${def.type} with this id already exists.`, { pointer: `${pointer}/id` });
     if (input.id && (await handler.findByIds(ctx, [input.id])).length) throw taken();
     await this.checkRelated(ctx, def, input.relationships, pointer);
+    await this.sensitive.seal(ctx, def, input);
     let record: Identified;
     try {
       record = await handler.create(ctx, input);
@@ -168,6 +175,7 @@ export class ResourceEngine {
     const input = parseResourceObject(def, dataOf(document), 'update', pointer, { urlId: id, lids });
     await this.existing(ctx, def, input.id!);
     await this.checkRelated(ctx, def, input.relationships, pointer);
+    await this.sensitive.seal(ctx, def, input);
     return handler.update(ctx, input.id!, input);
   }
 
@@ -201,8 +209,13 @@ export class ResourceEngine {
     await this.existing(ctx, def, id);
     if (mode !== 'remove') await this.checkRelated(ctx, def, { [name]: linkage }, pointer, true);
     const operation = mode === 'set' ? handler.setRelationship : mode === 'add' ? handler.addToRelationship : handler.removeFromRelationship;
-    if (!operation) throw new JsonApiError(JsonApiErrorCode.ReadOnlyRelationship, `The ${name} relationship of ${def.type} cannot be changed here.`);
-    await operation.call(handler, ctx, id, name, linkage as never);
+    if (operation) return operation.call(handler, ctx, id, name, linkage as never);
+    // Replacing a relationship is an update that names only it, when the handler has no more specific way.
+    if (mode === 'set' && handler.update) {
+      await handler.update(ctx, id, { attributes: {}, relationships: { [name]: linkage } });
+      return;
+    }
+    throw new JsonApiError(JsonApiErrorCode.ReadOnlyRelationship, `The ${name} relationship of ${def.type} cannot be changed here.`);
   }
 
   // ---- helpers --------------------------------------------------------------------
@@ -250,6 +263,11 @@ export class ResourceEngine {
   }
 
   private object(ctx: RequestContext, node: GraphNode, query?: ResourceQuery, meta?: Record<string, unknown>): ResourceObject {
-    return this.serializer.resourceObject(ctx, node.def, node.record, { linkage: node.linkage, fields: query?.fields[node.def.type], meta });
+    return this.serializer.resourceObject(ctx, node.def, node.record, {
+      linkage: node.linkage,
+      fields: query?.fields[node.def.type],
+      plaintext: node.plaintext,
+      meta,
+    });
   }
 }

@@ -10,6 +10,8 @@ export interface GraphNode {
   def: ResourceDefinition;
   record: Identified;
   linkage: Record<string, Linkage>;
+  /** Decrypted sensitive attributes, once revealed. */
+  plaintext?: Record<string, string | null>;
 }
 
 interface IncludeTree {
