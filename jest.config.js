@@ -26,6 +26,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
       setupFiles: ['<rootDir>/test/support/profile-services.ts'],
       globalSetup: '<rootDir>/test/support/services-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/services-global-teardown.ts',
     },
   ],
 };

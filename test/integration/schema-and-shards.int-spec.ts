@@ -4,10 +4,11 @@ import { loadConfig } from '../../src/config/app-config';
 import { runAllMigrations } from '../../src/infra/database/migrate';
 import { bootApp } from '../support/app-harness';
 import { newShop } from '../support/fixtures';
-import { MYSQL_ROOT_URL, TEST_DATABASES, servicesEnv } from '../support/services-env';
+import { MYSQL_ROOT_URL, servicesEnv, testDatabases } from '../support/services-env';
 
 // Services profile only: what MySQL and several shards add to the shared e2e scenarios.
 describe('MySQL schema and shards', () => {
+  const TEST_DATABASES = testDatabases();
   it('applies nothing when the migrations run again', async () => {
     const reports = await runAllMigrations(loadConfig(servicesEnv()));
     expect(reports.map((r) => r.database)).toEqual(['catalog', 'shard a', 'shard b']);
