@@ -59,3 +59,30 @@ export async function shardOf(t: TestApp, tenantId: string): Promise<string> {
   const [row] = await t.app.get(CatalogDatabase).dataSource.query('SELECT shard_id AS shard FROM tenants WHERE id = ?', [tenantId]);
   return row.shard;
 }
+
+export interface Member {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+}
+
+/** Adds an employee through the API (as `token`'s holder) and logs them in. */
+export async function newEmployee(t: TestApp, token: string, role: string, storeIds: string[] = [], extra: Record<string, unknown> = {}): Promise<Member> {
+  const email = uniqueEmail(role);
+  const password = 'a long enough password';
+  const res = await t.request('POST', '/api/v1/employees', {
+    token,
+    body: {
+      data: {
+        type: 'employees',
+        attributes: { name: `${role} person`, email, role, password, ...extra },
+        relationships: { stores: { data: storeIds.map((id) => ({ type: 'stores', id })) } },
+      },
+    },
+  });
+  if (res.status !== 201) throw new Error(`adding a ${role} failed: ${res.status} ${res.text}`);
+  const login = await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, password), ip: freshIp() });
+  if (login.status !== 201) throw new Error(`login as ${role} failed: ${login.status} ${login.text}`);
+  return { id: res.body.data.id, email, password, accessToken: login.body.data.attributes.accessToken };
+}

@@ -9,6 +9,8 @@ export enum AuthErrorCode {
   InvalidRefreshToken = 'invalid-refresh-token',
   Forbidden = 'forbidden',
   RateLimited = 'rate-limited',
+  /** The tenant's data is moving to another shard: writes wait. */
+  TenantMoving = 'tenant-moving',
 }
 
 export class AuthError extends DomainError<AuthErrorCode> {}

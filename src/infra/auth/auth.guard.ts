@@ -6,7 +6,7 @@ import type { RequestContext } from '../tenancy/request-context';
 import { AccessTokenService } from './access-token';
 import { AuthError, AuthErrorCode } from './auth.errors';
 import { PERMISSION_KEY, PUBLIC_KEY, type Permission, can } from './permissions';
-import { PRINCIPAL_LOADER, type PrincipalLoader } from './principal-loader';
+import { DEVICE_TOKEN_PREFIX, PRINCIPAL_LOADER, type PrincipalLoader } from './principal-loader';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,14 +41,24 @@ export class AuthGuard implements CanActivate {
     if (!match) {
       throw new AuthError(AuthErrorCode.MissingToken, 'Send Authorization: Bearer <accessToken>.', { header: 'Authorization' });
     }
-    const principal = await this.principals.load(this.tokens.verify(match[1]));
+    const token = match[1];
+    const principal = token.startsWith(DEVICE_TOKEN_PREFIX)
+      ? await this.principals.fromDeviceToken(token)
+      : await this.principals.fromAccessToken(this.tokens.verify(token));
+    if (!principal) {
+      throw new AuthError(AuthErrorCode.SessionRevoked, 'This session or device has ended; log in again.', { header: 'Authorization' });
+    }
+    if (principal.tenantStatus === 'moving' && request.method !== 'GET') {
+      throw new AuthError(AuthErrorCode.TenantMoving, 'Your shop’s data is being moved; writes resume in a minute.', undefined, { retryAfter: 30 });
+    }
 
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
     if (!permission) this.logger.error(`route without a permission: ${request.method} ${request.routeOptions.url}`);
     if (!permission || !can(principal.role, permission)) {
       throw new AuthError(AuthErrorCode.Forbidden, 'Your role does not allow this.');
     }
-    request.ctx = { ...principal, requestId: String(request.id) };
+    const { tenantStatus: _status, ...scope } = principal;
+    request.ctx = { ...scope, requestId: String(request.id), clientIp: request.ip };
     this.log.assign({ tenantId: principal.tenantId, userId: principal.userId });
     return true;
   }

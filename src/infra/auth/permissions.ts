@@ -4,6 +4,10 @@ import type { Role } from '../tenancy/request-context';
 export enum Permission {
   Authenticated = 'authenticated',
   TenantRead = 'tenant:read',
+  EmployeesRead = 'employees:read',
+  EmployeesWrite = 'employees:write',
+  DevicesManage = 'devices:manage',
+  AuditRead = 'audit:read',
   TenantUpdate = 'tenant:update',
   StoresRead = 'stores:read',
   StoresCreate = 'stores:create',
@@ -23,6 +27,10 @@ export enum Permission {
 export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.Authenticated]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.TenantRead]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.EmployeesRead]: ['owner', 'manager'],
+  [Permission.EmployeesWrite]: ['owner', 'manager'],
+  [Permission.DevicesManage]: ['owner', 'manager'],
+  [Permission.AuditRead]: ['owner'],
   [Permission.TenantUpdate]: ['owner'],
   [Permission.StoresRead]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.StoresCreate]: ['owner'],

@@ -76,9 +76,29 @@ export class ShardRegistry implements OnApplicationShutdown {
    * carries it. Inside a transaction already, `work` joins it: the outermost
    * caller (the edge) decides when it commits.
    */
-  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx'>, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
+  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'>, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
     if (ctx.tx) return work(ctx);
-    return inTransaction(await this.forTenant(ctx), (tx) => work({ ...ctx, tx }));
+    const afterCommit: Array<() => unknown> = [];
+    const result = await inTransaction(await this.forTenant(ctx), (tx) => work({ ...ctx, tx, afterCommit }));
+    for (const hook of afterCommit) {
+      // What runs after commit cannot undo the commit: a failure is logged, never thrown.
+      await Promise.resolve()
+        .then(hook)
+        .catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
+    }
+    return result;
+  }
+
+  /**
+   * Runs `hook` once the transaction `ctx` belongs to has committed (never if it
+   * rolls back); at once when `ctx` is not in a transaction.
+   *
+   * @example
+   * shards.afterCommit(txCtx, () => cache.bumpStore(ctx, storeId));
+   */
+  afterCommit(ctx: Pick<RequestContext, 'afterCommit'>, hook: () => unknown): void {
+    if (ctx.afterCommit) ctx.afterCommit.push(hook);
+    else void Promise.resolve().then(hook).catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
   }
 
   async ping(shardId: string): Promise<void> {

@@ -77,6 +77,9 @@ export class AtomicOperationsProcessor {
     if (op !== 'add' && op !== 'update' && op !== 'remove') throw invalidDocument('/op', 'op must be add, update or remove.');
     if (operation.ref !== undefined && operation.href !== undefined) throw invalidDocument('/href', 'Give ref or href, not both.');
     const target = this.target(ctx, operation, lids);
+    if (target.def.storage === 'catalog') {
+      throw invalidDocument(operation.ref !== undefined ? '/ref/type' : '/data/type', `${target.def.type} cannot be changed in an atomic batch; send it on its own.`);
+    }
     this.permit(ctx, target.def, target.relationship ? 'update' : op === 'add' ? 'create' : op === 'update' ? 'update' : 'delete');
 
     if (target.relationship) {

@@ -80,6 +80,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(403, 'Forbidden');
     case AuthErrorCode.RateLimited:
       return d(429, 'Too many attempts');
+    case AuthErrorCode.TenantMoving:
+      return d(503, 'Shop data moving');
     case DatabaseErrorCode.ShardUnavailable:
       return d(503, 'Shop data unavailable');
     case DatabaseErrorCode.CatalogUnavailable:
@@ -92,6 +94,14 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'E-mail already registered');
     case TenantsErrorCode.TenantNotFound:
       return d(404, 'Not found');
+    case TenantsErrorCode.LastOwner:
+      return d(409, 'Last owner');
+    case TenantsErrorCode.SelfDeactivation:
+      return d(409, 'Cannot deactivate yourself');
+    case TenantsErrorCode.RoleNotAllowed:
+      return d(403, 'Role not allowed');
+    case TenantsErrorCode.StoreOutOfScope:
+      return d(403, 'Store out of scope');
     case InventoryErrorCode.InvalidProduct:
       return d(422, 'Invalid product');
     case InventoryErrorCode.SkuTaken:

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isConnectionFailure } from '../database/database.errors';
+import { DatabaseError, DatabaseErrorCode, isConnectionFailure } from '../database/database.errors';
 import { DomainError, type ErrorSource } from '../errors/domain-error';
 import { type ErrorCode, describeCode } from './error-codes';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
@@ -29,6 +29,7 @@ const UNAVAILABLE: ErrorObject = {
   title: 'Service unavailable',
   detail: 'A database is unavailable. Try again shortly.',
 };
+
 
 function fromDomain(error: DomainError): ErrorObject {
   const { status, title } = describeCode(error.code as ErrorCode);
@@ -86,7 +87,7 @@ export function retryAfterOf(error: unknown): number | undefined {
 }
 
 /** Turns every error into a JSON:API error document: the one error path of the server. */
-export function toErrorObjects(error: unknown): ErrorObject[] {
+export function toErrorObjects(error: unknown, authenticated = false): ErrorObject[] {
   if (error instanceof JsonApiErrors) return error.errors.map(fromDomain);
   if (error instanceof DomainError) {
     try {
@@ -95,7 +96,10 @@ export function toErrorObjects(error: unknown): ErrorObject[] {
       return [INTERNAL];
     }
   }
-  if (isConnectionFailure(error)) return [UNAVAILABLE];
+  if (isConnectionFailure(error)) {
+    // After the guard the catalog has just answered: a lost connection then is the tenant's shard.
+    return [authenticated ? fromDomain(new DatabaseError(DatabaseErrorCode.ShardUnavailable, 'The database holding this shop is unavailable. Try again shortly.')) : UNAVAILABLE];
+  }
   return [fromFramework(error) ?? INTERNAL];
 }
 
@@ -113,7 +117,7 @@ export class JsonApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const errors = toErrorObjects(error);
+    const errors = toErrorObjects(error, request.ctx !== undefined);
     const status = documentStatus(errors);
     if (status >= 500) {
       this.logger.error({ err: loggable(error), codes: errors.map((e) => e.code) }, 'request failed');

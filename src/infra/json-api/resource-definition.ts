@@ -31,6 +31,13 @@ export interface AttributeDefinition {
   writeOnly?: boolean;
   /** Stored only as ciphertext; decrypted in one batch per page. */
   sensitive?: boolean;
+  /**
+   * For a sensitive attribute that must be searchable: a blind index (keyed HMAC
+   * of the normalised value) kept in `property`, so `filter[attr]=...` and unique
+   * checks work without decrypting. `scope: 'global'` indexes the value alone
+   * (login e-mails, unique across tenants); 'tenant' prefixes the tenant id.
+   */
+  blindIndex?: { normalise: 'email' | 'phone'; property: string; scope: 'tenant' | 'global' };
   /** Shown only to roles with this permission (cost prices are hidden from florists). */
   readPermission?: Permission;
   sortable?: boolean;
@@ -106,6 +113,12 @@ export interface ResourceDefinition {
    */
   readonly feed?: boolean;
   readonly permissions?: ResourcePermissions;
+  /**
+   * Where its rows live: on the tenant's shard (the default), or in the catalog
+   * (people and credentials). Catalog types cannot join an atomic batch: the batch
+   * is one shard transaction.
+   */
+  readonly storage?: 'shard' | 'catalog';
   /** class-validator DTOs for the attributes of create and update documents. */
   readonly createDto?: new () => object;
   readonly updateDto?: new () => object;

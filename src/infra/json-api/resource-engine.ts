@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AUDIT_SINK, type AuditSink } from '../audit/audit-sink';
+import { ShardRegistry } from '../database/shard-registry';
 import { isDuplicateKey } from '../database/database.errors';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode, invalidDocument, notFound } from './json-api.errors';
@@ -44,6 +46,8 @@ export class ResourceEngine {
     private readonly registry: ResourceRegistry,
     private readonly serializer: JsonApiSerializer,
     private readonly sensitive: SensitiveFields,
+    private readonly shards: ShardRegistry,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
   ) {}
 
   readonly lookup = (type: string) => this.registry.find(type)?.def;
@@ -56,6 +60,7 @@ export class ResourceEngine {
 
   async list(ctx: RequestContext, def: ResourceDefinition, raw: RawQuery, url: string): Promise<Rendered> {
     const query = parseResourceQuery(def, raw, this.lookup);
+    await this.sensitive.indexFilters(ctx, def, query);
     const page = await this.handler(def).findPage(ctx, query);
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(def, page.items, query.include);
@@ -184,6 +189,7 @@ export class ResourceEngine {
     if (!handler.remove || !def.permissions?.delete) throw unsupported(def, 'deleted');
     await this.existing(ctx, def, id);
     await handler.remove(ctx, id);
+    this.shards.afterCommit(ctx, () => this.audit.record(ctx, { action: `${def.type}.deleted`, targetType: def.type, targetId: id }));
   }
 
   /** PATCH (set), POST (add) or DELETE (remove) on a relationship; `document` holds its `data`. */

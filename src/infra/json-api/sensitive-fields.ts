@@ -2,31 +2,59 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
 import { SecretsError, SecretsErrorCode } from '../../modules/secrets/secrets.errors';
 import type { RequestContext } from '../tenancy/request-context';
-import type { ResourceDefinition } from './resource-definition';
+import { normaliseEmail, normalisePhone } from '../validation/normalise';
+import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
+import type { AttributeDefinition, ResourceDefinition } from './resource-definition';
 import type { GraphNode } from './resource-graph';
 import type { ResourceInput } from './resource-handler';
+import type { ResourceQuery } from './resource-query';
 
-const sensitive = (def: ResourceDefinition) =>
-  Object.entries(def.attributes).filter(([, a]) => a.sensitive && !a.writeOnly);
+const sensitive = (def: ResourceDefinition) => Object.entries(def.attributes).filter(([, a]) => a.sensitive);
+
+type BlindIndex = NonNullable<AttributeDefinition['blindIndex']>;
+
+/** Never equal to a real index, so a filter value that is not a phone or e-mail matches nothing. */
+const NO_MATCH = '!unindexable';
 
 /**
  * Sensitive attributes, as a resource definition marks them: encrypted on the way
  * in, decrypted on the way out, each in one batched call per request (never one
- * per row or field). Modules store and read the ciphertext; they never see a key.
+ * per row or field), and blind-indexed where they must be searchable. Modules
+ * store and read ciphertext and indexes; they never see a key.
  */
 @Injectable()
 export class SensitiveFields {
   constructor(@Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider) {}
 
-  /** Replaces the plaintext of every sensitive attribute in `input` by its ciphertext. */
+  /**
+   * Replaces the plaintext of every sensitive attribute in `input` by its
+   * ciphertext, and adds the blind index of searchable ones under their index property.
+   */
   async seal(ctx: RequestContext, def: ResourceDefinition, input: ResourceInput): Promise<void> {
     const attributes = input.attributes as Record<string, unknown>;
-    const names = sensitive(def)
-      .map(([name]) => name)
-      .filter((name) => typeof attributes[name] === 'string');
-    if (!names.length) return;
-    const sealed = await this.encryption.encrypt(ctx.tenantId, names.map((n) => attributes[n] as string));
-    names.forEach((name, i) => (attributes[name] = sealed[i]));
+    const present = sensitive(def).filter(([name]) => attributes[name] !== undefined);
+    for (const [name, attribute] of present) {
+      if (attribute.blindIndex) attributes[attribute.blindIndex.property] = null;
+    }
+    const indexed = present.filter(([name, a]) => a.blindIndex && typeof attributes[name] === 'string');
+    await this.indexInto(ctx, indexed.map(([name, a]) => ({ name, index: a.blindIndex!, value: attributes[name] as string })), attributes);
+    const toSeal = present.filter(([name]) => typeof attributes[name] === 'string').map(([name]) => name);
+    if (!toSeal.length) return;
+    const sealed = await this.encryption.encrypt(ctx.tenantId, toSeal.map((n) => attributes[n] as string));
+    toSeal.forEach((name, i) => (attributes[name] = sealed[i]));
+  }
+
+  /** Filters on blind-indexed attributes compare indexes: the values become indexes, the property the index column. */
+  async indexFilters(ctx: RequestContext, def: ResourceDefinition, query: ResourceQuery): Promise<void> {
+    for (const condition of query.filter) {
+      const index = def.attributes[condition.field]?.blindIndex;
+      if (!index) continue;
+      const normalised = condition.values.map((v) => this.normalise(ctx, index, String(v)));
+      const valid = normalised.filter((v): v is string => v !== null);
+      const hashes = valid.length ? await this.encryption.blindIndex(this.scope(ctx, index), valid) : [];
+      condition.values = normalised.map((v) => (v === null ? NO_MATCH : hashes[valid.indexOf(v)]));
+      condition.property = index.property;
+    }
   }
 
   /** Decrypts the sensitive attributes of every node, in one call. */
@@ -34,7 +62,7 @@ export class SensitiveFields {
     const slots: Array<{ node: GraphNode; name: string }> = [];
     const ciphertexts: string[] = [];
     for (const node of nodes) {
-      const fields = sensitive(node.def);
+      const fields = sensitive(node.def).filter(([, a]) => !a.writeOnly);
       if (!fields.length) continue;
       node.plaintext = {};
       for (const [name, attribute] of fields) {
@@ -63,5 +91,31 @@ export class SensitiveFields {
       throw error;
     }
     slots.forEach(({ node, name }, i) => (node.plaintext![name] = plaintexts[i]));
+  }
+
+  private async indexInto(ctx: RequestContext, items: Array<{ name: string; index: BlindIndex; value: string }>, attributes: Record<string, unknown>): Promise<void> {
+    for (const scope of ['global', 'tenant'] as const) {
+      const batch = items.filter((i) => i.index.scope === scope);
+      if (!batch.length) continue;
+      const normalised = batch.map(({ name, index, value }) => {
+        const form = this.normalise(ctx, index, value);
+        if (form === null) {
+          throw new JsonApiError(JsonApiErrorCode.ValidationFailed, `${name} is not a valid ${index.normalise === 'phone' ? 'phone number' : 'e-mail address'}.`, {
+            pointer: `/data/attributes/${name}`,
+          });
+        }
+        return form;
+      });
+      const hashes = await this.encryption.blindIndex(this.scope(ctx, batch[0].index), normalised);
+      batch.forEach(({ index }, i) => (attributes[index.property] = hashes[i]));
+    }
+  }
+
+  private normalise(ctx: RequestContext, index: BlindIndex, value: string): string | null {
+    return index.normalise === 'phone' ? normalisePhone(value, ctx.currency) : normaliseEmail(value);
+  }
+
+  private scope(ctx: RequestContext, index: BlindIndex): string {
+    return index.scope === 'global' ? '' : ctx.tenantId;
   }
 }

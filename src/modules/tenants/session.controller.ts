@@ -25,7 +25,8 @@ export class SessionController {
   @RateLimit(SESSIONS_PER_IP)
   async create(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const a = parseResourceDocument(sessionResource, req.body, 'create').attributes as SessionCreateDto;
-    const session = a.refreshToken !== undefined ? await this.sessions.refresh(a.refreshToken) : await this.sessions.login(a.email!, a.password!);
+    const session =
+      a.refreshToken !== undefined ? await this.sessions.refresh(a.refreshToken, req.ip) : await this.sessions.login(a.email!, a.password!, req.ip);
     const data = this.serializer.resourceObject(undefined, sessionResource, session);
     return reply(req, res, { status: 201, document: this.serializer.document({ links: { self: `${API_BASE}/sessions` }, data }) });
   }

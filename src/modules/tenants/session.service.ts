@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { type AccessClaims, AccessTokenService } from '../../infra/auth/access-token';
+import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
+import { AccessTokenService } from '../../infra/auth/access-token';
 import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { PasswordHasher } from '../../infra/auth/password-hasher';
 import { rateLimited } from '../../infra/auth/rate-limit.guard';
-import type { Principal, PrincipalLoader } from '../../infra/auth/principal-loader';
 import { RateLimiter } from '../../infra/cache/rate-limiter';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
 import { AuthSessionRepository } from './auth-session.repository';
-import { normaliseEmail } from './email';
+import { normaliseEmail } from '../../infra/validation/normalise';
 import { LOGIN_FAILURES_PER_EMAIL } from './rate-limits';
 import { RefreshTokenCodec } from './refresh-token';
 import { TenantRepository } from './tenant.repository';
@@ -35,12 +35,12 @@ const invalidRefresh = () =>
   });
 
 /**
- * Logins, refreshes and logouts, and the check behind every authenticated request.
+ * Logins, refreshes and logouts.
  * Failed logins count per e-mail; past the limit that e-mail must wait (429), so
  * guessing is slowed to a few tries per quarter hour.
  */
 @Injectable()
-export class SessionService implements PrincipalLoader {
+export class SessionService {
   private readonly refreshTokens: RefreshTokenCodec;
 
   constructor(
@@ -52,12 +52,13 @@ export class SessionService implements PrincipalLoader {
     private readonly accessTokens: AccessTokenService,
     private readonly limiter: RateLimiter,
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
   ) {
     this.refreshTokens = new RefreshTokenCodec(config.auth.tokenSecret);
   }
 
   /** Throws AuthError(RateLimited) while the e-mail is locked out after repeated failures. */
-  async login(email: string, password: string): Promise<IssuedSession> {
+  async login(email: string, password: string, clientIp?: string): Promise<IssuedSession> {
     const [emailIndex] = await this.encryption.blindIndex('', [normaliseEmail(email)]);
     const failures = await this.limiter.peek(LOGIN_FAILURES_PER_EMAIL, emailIndex);
     if (failures.count >= LOGIN_FAILURES_PER_EMAIL.max) {
@@ -68,6 +69,8 @@ export class SessionService implements PrincipalLoader {
     const valid = user ? await this.passwords.verify(password, user.passwordHash) : await this.passwords.burn(password);
     if (!user || !valid || !user.active || tenant?.status !== 'active') {
       await this.limiter.hit(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+      // An unknown e-mail belongs to no tenant, so only known accounts leave a trace.
+      if (user) await this.audit.record({ tenantId: user.tenantId, clientIp }, { action: 'login.failed', targetType: 'employees', targetId: user.id });
       throw invalidCredentials();
     }
     await this.limiter.reset(LOGIN_FAILURES_PER_EMAIL, emailIndex);
@@ -84,11 +87,12 @@ export class SessionService implements PrincipalLoader {
       refreshedAt: null,
     };
     await this.sessions.insert(session);
+    await this.audit.record({ tenantId: user.tenantId, userId: user.id, actor: 'user', clientIp }, { action: 'login.succeeded', targetType: 'employees', targetId: user.id });
     return this.issue(session.tenantId, session.id, user.id, session.generation, session.seed, session.expiresAt);
   }
 
   /** Rotates a refresh token. A valid token of an earlier generation was replayed: the whole session ends. */
-  async refresh(token: string): Promise<IssuedSession> {
+  async refresh(token: string, clientIp?: string): Promise<IssuedSession> {
     const parts = this.refreshTokens.parse(token);
     if (!parts) throw invalidRefresh();
     const now = new Date();
@@ -96,6 +100,10 @@ export class SessionService implements PrincipalLoader {
     if (!session || !this.refreshTokens.matches(parts, session.seed)) throw invalidRefresh();
     if (parts.generation !== session.generation || !(await this.sessions.advance(parts.tenantId, parts.sessionId, parts.generation, now))) {
       await this.sessions.revoke(parts.tenantId, parts.sessionId, now);
+      await this.audit.record(
+        { tenantId: parts.tenantId, clientIp },
+        { action: 'session.refresh-token-reused', targetType: 'employees', targetId: session.userId, details: { session: parts.sessionId } },
+      );
       throw invalidRefresh();
     }
     return this.issue(parts.tenantId, parts.sessionId, session.userId, parts.generation + 1, session.seed, session.expiresAt);
@@ -103,12 +111,6 @@ export class SessionService implements PrincipalLoader {
 
   async logout(ctx: RequestContext): Promise<void> {
     await this.sessions.revoke(ctx.tenantId, ctx.sessionId, new Date());
-  }
-
-  async load(claims: AccessClaims): Promise<Principal> {
-    const principal = await this.sessions.findPrincipal(claims.tid, claims.sid, claims.sub, new Date());
-    if (!principal) throw new AuthError(AuthErrorCode.SessionRevoked, 'This session has ended; log in again.', { header: 'Authorization' });
-    return principal;
   }
 
   private issue(tenantId: string, sessionId: string, userId: string, generation: number, seed: string, refreshExpiresAt: Date): IssuedSession {

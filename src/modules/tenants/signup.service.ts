@@ -6,7 +6,7 @@ import { uuid7 } from '../../infra/database/uuid7';
 import { ShardMap } from '../../infra/tenancy/shard-map';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
 import type { SignupCreateDto } from './dto/signup-create.dto';
-import { normaliseEmail } from './email';
+import { normaliseEmail } from '../../infra/validation/normalise';
 import type { Tenant } from './entities';
 import { TenantRepository } from './tenant.repository';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';
@@ -64,6 +64,8 @@ export class SignupService {
           emailIndex,
           emailCiphertext,
           nameCiphertext,
+          phoneCiphertext: null,
+          phoneIndex: null,
           passwordHash,
           role: 'owner',
           active: true,

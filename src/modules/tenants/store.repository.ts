@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { findResourcePage } from '../../infra/database/resource-page';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { Page } from '../../infra/json-api/pagination';
@@ -7,18 +6,26 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { Store } from './entities';
 
-/** Stores on the tenant's shard. Every statement is scoped by `ctx.tenantId`. */
+/**
+ * Stores on the tenant's shard. Every statement is scoped by `ctx.tenantId`, and
+ * reads by the caller's stores: a florist sees only the stores they work in.
+ */
 @Injectable()
 export class StoreRepository {
   constructor(private readonly shards: ShardRegistry) {}
 
+  private async scoped(ctx: RequestContext) {
+    const qb = (await this.shards.manager(ctx)).createQueryBuilder(Store, 's').where('s.tenantId = :tenantId', { tenantId: ctx.tenantId });
+    if (ctx.storeIds !== 'all') qb.andWhere('s.id IN (:...scope)', { scope: ctx.storeIds.length ? ctx.storeIds : ['-'] });
+    return qb;
+  }
+
   async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<Store>> {
-    const em = await this.shards.manager(ctx);
-    return findResourcePage(em.createQueryBuilder(Store, 's').where('s.tenantId = :tenantId', { tenantId: ctx.tenantId }), query);
+    return findResourcePage(await this.scoped(ctx), query);
   }
 
   async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<Store[]> {
-    return (await this.shards.manager(ctx)).findBy(Store, { tenantId: ctx.tenantId, id: In([...ids]) });
+    return (await this.scoped(ctx)).andWhere('s.id IN (:...ids)', { ids }).getMany();
   }
 
   async insert(ctx: RequestContext, store: Omit<Store, 'tenantId'>): Promise<Store> {

@@ -3,6 +3,14 @@ import { DomainError } from '../../infra/errors/domain-error';
 export enum TenantsErrorCode {
   EmailTaken = 'email-taken',
   TenantNotFound = 'tenant-not-found',
+  /** The last active owner cannot be demoted or deactivated. */
+  LastOwner = 'last-owner',
+  /** Nobody deactivates themselves (they would lock themselves out mid-request). */
+  SelfDeactivation = 'self-deactivation',
+  /** A manager manages florists and couriers of their stores; roles above that are the owner's. */
+  RoleNotAllowed = 'role-not-allowed',
+  /** A manager assigning a store they do not work in. */
+  StoreOutOfScope = 'store-out-of-scope',
 }
 
 export class TenantsError extends DomainError<TenantsErrorCode> {}

@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { PRINCIPAL_LOADER } from '../../infra/auth/principal-loader';
+import { auditEventResource } from './audit-event.resource';
+import { AuditLogService } from './audit-log.service';
+import { AuditModule } from './audit.module';
 import { AuthSessionRepository } from './auth-session.repository';
+import { deviceTokenResource } from './device-token.resource';
+import { DeviceTokenService } from './device-token.service';
+import { EmployeeRepository } from './employee.repository';
+import { employeeResource } from './employee.resource';
+import { EmployeeService } from './employee.service';
 import { DemoSeed } from './demo-seed';
 import { SessionController } from './session.controller';
+import { PrincipalRepository } from './principal.repository';
+import { PrincipalService } from './principal.service';
 import { SessionService } from './session.service';
 import { SignupController } from './signup.controller';
 import { SignupService } from './signup.service';
@@ -16,14 +26,18 @@ import { tenantResource } from './tenant.resource';
 import { TenantService } from './tenant.service';
 import { UserRepository } from './user.repository';
 
-/** Signup, sessions, the tenant and its stores. */
+/** Signup, sessions, the tenant and its stores, employees, devices, the audit log. */
 @Module({
+  imports: [AuditModule],
   controllers: [
     SignupController,
     SessionController,
     TenantController,
     resourceController(tenantResource, TenantService),
     resourceController(storeResource, StoreService),
+    resourceController(employeeResource, EmployeeService),
+    resourceController(deviceTokenResource, DeviceTokenService),
+    resourceController(auditEventResource, AuditLogService),
   ],
   providers: [
     TenantRepository,
@@ -35,7 +49,12 @@ import { UserRepository } from './user.repository';
     SessionService,
     StoreService,
     DemoSeed,
-    { provide: PRINCIPAL_LOADER, useExisting: SessionService },
+    EmployeeRepository,
+    EmployeeService,
+    DeviceTokenService,
+    PrincipalRepository,
+    PrincipalService,
+    { provide: PRINCIPAL_LOADER, useExisting: PrincipalService },
   ],
   exports: [PRINCIPAL_LOADER, TenantService, DemoSeed],
 })

@@ -1,9 +1,13 @@
+import { AuditEvent } from './audit-event';
 import { AuthSession } from './auth-session';
+import { DeviceToken } from './device-token';
 import { Store } from './store';
 import { Tenant } from './tenant';
+import { TenantFeature } from './tenant-feature';
 import { User } from './user';
+import { UserStore } from './user-store';
 
-export { AuthSession, Store, Tenant, User };
+export { AuditEvent, AuthSession, DeviceToken, Store, Tenant, TenantFeature, User, UserStore };
 
-export const TENANTS_CATALOG_ENTITIES = [Tenant, User, AuthSession];
+export const TENANTS_CATALOG_ENTITIES = [Tenant, User, AuthSession, UserStore, DeviceToken, TenantFeature, AuditEvent];
 export const TENANTS_SHARD_ENTITIES = [Store];

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const TENANT_STATUSES = ['active', 'suspended'] as const;
+/** `moving`: the tenant's data is being copied to another shard; reads go on, writes wait. */
+export const TENANT_STATUSES = ['active', 'moving', 'suspended'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** A shop business (catalog). `shardId` says which shard holds its data. */

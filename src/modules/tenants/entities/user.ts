@@ -23,6 +23,13 @@ export class User {
   @Column({ name: 'name_ciphertext', type: 'text' })
   nameCiphertext: string;
 
+  @Column({ name: 'phone_ciphertext', type: 'text', nullable: true })
+  phoneCiphertext: string | null;
+
+  /** Blind index of the E.164 phone, scoped to the tenant: `filter[phone]` finds it without decrypting. */
+  @Column({ name: 'phone_index', type: 'varchar', length: 128, nullable: true })
+  phoneIndex: string | null;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 

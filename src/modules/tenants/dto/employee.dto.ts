@@ -1,0 +1,67 @@
+import { IsBoolean, IsEmail, IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IfPresent, IfPresentAndNotNull } from '../../../infra/validation/validators';
+import { ROLES, type Role } from '../../../infra/tenancy/request-context';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const PHONE = /^\+?[\d\s()-]{5,32}$/;
+
+export class EmployeeCreateDto {
+  @IsString()
+  @Length(1, 120)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name: string;
+
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  email: string;
+
+  @IfPresentAndNotNull()
+  @IsString()
+  @Matches(PHONE, { message: 'phone must be a phone number such as +7 916 123-45-67' })
+  phone?: string | null;
+
+  @IsIn(ROLES)
+  role: Role;
+
+  /** The first password; the employee can change it. */
+  @IsString()
+  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
+  password: string;
+}
+
+export class EmployeeUpdateDto {
+  @IfPresent()
+  @IsString()
+  @Length(1, 120)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name?: string;
+
+  @IfPresent()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  email?: string;
+
+  @IfPresentAndNotNull()
+  @IsString()
+  @Matches(PHONE, { message: 'phone must be a phone number such as +7 916 123-45-67' })
+  phone?: string | null;
+
+  @IfPresent()
+  @IsIn(ROLES)
+  role?: Role;
+
+  /** false deactivates: the employee's sessions end at once. */
+  @IfPresent()
+  @IsBoolean()
+  active?: boolean;
+
+  @IfPresent()
+  @IsString()
+  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
+  password?: string;
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { CatalogDatabase } from '../../infra/database/catalog-database';
+import { findResourcePage } from '../../infra/database/resource-page';
+import type { Page } from '../../infra/json-api/pagination';
+import type { ResourceQuery } from '../../infra/json-api/resource-query';
+import type { RequestContext } from '../../infra/tenancy/request-context';
+import { User, UserStore } from './entities';
+
+export type UserChanges = Partial<Omit<User, 'tenantId' | 'id' | 'createdAt'>>;
+
+/**
+ * Employees are the tenant's users (catalog). Owners see everyone; a manager sees
+ * the people who share a store with them, and themselves.
+ */
+@Injectable()
+export class EmployeeRepository {
+  constructor(private readonly catalog: CatalogDatabase) {}
+
+  private get em(): EntityManager {
+    return this.catalog.manager;
+  }
+
+  private scoped(ctx: RequestContext): SelectQueryBuilder<User> {
+    const qb = this.em.createQueryBuilder(User, 'u').where('u.tenantId = :tenantId', { tenantId: ctx.tenantId });
+    if (ctx.storeIds === 'all') return qb;
+    return qb.andWhere(
+      `(u.id = :self OR u.id IN (${this.em
+        .createQueryBuilder(UserStore, 'us')
+        .select('us.userId')
+        .where('us.tenantId = :tenantId AND us.storeId IN (:...scope)')
+        .getQuery()}))`,
+      { self: ctx.userId, scope: ctx.storeIds.length ? ctx.storeIds : ['-'] },
+    );
+  }
+
+  findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<User>> {
+    return findResourcePage(this.scoped(ctx), query);
+  }
+
+  findByIds(ctx: RequestContext, ids: readonly string[]): Promise<User[]> {
+    return this.scoped(ctx).andWhere('u.id IN (:...ids)', { ids }).getMany();
+  }
+
+  async insert(user: User): Promise<void> {
+    await this.em.insert(User, user);
+  }
+
+  async update(tenantId: string, id: string, changes: UserChanges): Promise<void> {
+    await this.em.update(User, { tenantId, id }, changes);
+  }
+
+  async activeOwners(tenantId: string): Promise<number> {
+    return this.em.countBy(User, { tenantId, role: 'owner', active: true });
+  }
+
+  async stores(tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await this.em.find(UserStore, { where: { tenantId, userId: In([...userIds]) }, order: { storeId: 'ASC' } });
+    const map = new Map<string, string[]>();
+    for (const row of rows) map.set(row.userId, [...(map.get(row.userId) ?? []), row.storeId]);
+    return map;
+  }
+
+  async addStores(tenantId: string, userId: string, storeIds: readonly string[]): Promise<void> {
+    const existing = new Set((await this.em.findBy(UserStore, { tenantId, userId, storeId: In([...storeIds]) })).map((r) => r.storeId));
+    const fresh = storeIds.filter((id) => !existing.has(id));
+    if (fresh.length) await this.em.insert(UserStore, fresh.map((storeId) => ({ tenantId, userId, storeId, createdAt: new Date() })));
+  }
+
+  async removeStores(tenantId: string, userId: string, storeIds?: readonly string[]): Promise<void> {
+    await this.em.delete(UserStore, { tenantId, userId, ...(storeIds && { storeId: In([...storeIds]) }) });
+  }
+}

@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
+import { PasswordHasher } from '../../infra/auth/password-hasher';
+import { isDuplicateKey } from '../../infra/database/database.errors';
+import { ShardRegistry } from '../../infra/database/shard-registry';
+import { uuid7 } from '../../infra/database/uuid7';
+import type { Page } from '../../infra/json-api/pagination';
+import type { Linkage, ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
+import type { ResourceQuery } from '../../infra/json-api/resource-query';
+import { type RequestContext, type Role, inStoreScope } from '../../infra/tenancy/request-context';
+import { AuthSessionRepository } from './auth-session.repository';
+import type { EmployeeCreateDto, EmployeeUpdateDto } from './dto/employee.dto';
+import type { User } from './entities';
+import { EmployeeRepository, type UserChanges } from './employee.repository';
+import { TenantsError, TenantsErrorCode } from './tenants.errors';
+
+/** After sealing, sensitive attributes hold ciphertext and their blind indexes ride along. */
+type Sealed<T> = T & { emailIndex?: string; phoneIndex?: string | null };
+
+const emailTaken = () =>
+  new TenantsError(TenantsErrorCode.EmailTaken, 'Someone already logs in with this e-mail.', { pointer: '/data/attributes/email' });
+
+/**
+ * The `employees` resource: invite (create with a first password), change role,
+ * assign stores, deactivate. Owners manage everyone; a manager manages the
+ * florists and couriers of their own stores. Role changes, deactivations and
+ * password resets go to the audit log.
+ */
+@Injectable()
+export class EmployeeService implements ResourceHandler<User> {
+  constructor(
+    private readonly employees: EmployeeRepository,
+    private readonly sessions: AuthSessionRepository,
+    private readonly passwords: PasswordHasher,
+    private readonly shards: ShardRegistry,
+    @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+  ) {}
+
+  findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<User>> {
+    return this.employees.findPage(ctx, query);
+  }
+
+  findByIds(ctx: RequestContext, ids: readonly string[]): Promise<User[]> {
+    return this.employees.findByIds(ctx, ids);
+  }
+
+  async create(ctx: RequestContext, { id, attributes, relationships }: ResourceInput<Sealed<EmployeeCreateDto>>): Promise<User> {
+    this.mayGrant(ctx, attributes.role);
+    const stores = (relationships.stores as string[] | undefined) ?? [];
+    this.mayAssign(ctx, stores);
+    const now = new Date();
+    const user: User = {
+      tenantId: ctx.tenantId,
+      id: id ?? uuid7(),
+      emailIndex: attributes.emailIndex!,
+      emailCiphertext: attributes.email,
+      nameCiphertext: attributes.name,
+      phoneCiphertext: attributes.phone ?? null,
+      phoneIndex: attributes.phoneIndex ?? null,
+      passwordHash: await this.passwords.hash(attributes.password),
+      role: attributes.role,
+      active: true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.employees.insert(user);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw emailTaken();
+      throw error;
+    }
+    if (stores.length) await this.employees.addStores(ctx.tenantId, user.id, stores);
+    this.log(ctx, 'employee.created', user.id, { role: user.role });
+    return user;
+  }
+
+  async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<Sealed<EmployeeUpdateDto>>): Promise<User> {
+    const [current] = await this.employees.findByIds(ctx, [id]);
+    this.mayManage(ctx, current);
+    if (a.role !== undefined && a.role !== current.role) this.mayGrant(ctx, a.role);
+    if (a.active === false && id === ctx.userId) {
+      throw new TenantsError(TenantsErrorCode.SelfDeactivation, 'You cannot deactivate yourself.', { pointer: '/data/attributes/active' });
+    }
+    const losesOwner = current.role === 'owner' && current.active && ((a.role !== undefined && a.role !== 'owner') || a.active === false);
+    if (losesOwner && (await this.employees.activeOwners(ctx.tenantId)) <= 1) {
+      throw new TenantsError(TenantsErrorCode.LastOwner, 'The shop needs an active owner; make someone else owner first.', {
+        pointer: `/data/attributes/${a.role !== undefined ? 'role' : 'active'}`,
+      });
+    }
+    const changes: UserChanges = { updatedAt: new Date() };
+    if (a.name !== undefined) changes.nameCiphertext = a.name;
+    if (a.email !== undefined) Object.assign(changes, { emailCiphertext: a.email, emailIndex: a.emailIndex });
+    if (a.phone !== undefined) Object.assign(changes, { phoneCiphertext: a.phone, phoneIndex: a.phoneIndex ?? null });
+    if (a.role !== undefined) changes.role = a.role;
+    if (a.active !== undefined) changes.active = a.active;
+    if (a.password !== undefined) changes.passwordHash = await this.passwords.hash(a.password);
+    try {
+      await this.employees.update(ctx.tenantId, id, changes);
+    } catch (error) {
+      if (isDuplicateKey(error)) throw emailTaken();
+      throw error;
+    }
+    if (relationships.stores) await this.setRelationship(ctx, id, 'stores', relationships.stores);
+    if (a.active === false) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date());
+    if (a.role !== undefined && a.role !== current.role) this.log(ctx, 'employee.role-changed', id, { from: current.role, to: a.role });
+    if (a.active !== undefined && a.active !== current.active) this.log(ctx, a.active ? 'employee.reactivated' : 'employee.deactivated', id);
+    if (a.password !== undefined) this.log(ctx, 'employee.password-changed', id);
+    return (await this.employees.findByIds(ctx, [id]))[0];
+  }
+
+  linkage(ctx: RequestContext, _relationship: string, records: readonly User[]): Promise<Map<string, Linkage>> {
+    return this.employees.stores(ctx.tenantId, records.map((r) => r.id));
+  }
+
+  async setRelationship(ctx: RequestContext, id: string, _relationship: string, linkage: Linkage): Promise<void> {
+    await this.assign(ctx, id, async () => {
+      const ids = linkage as string[];
+      this.mayAssign(ctx, ids);
+      await this.employees.removeStores(ctx.tenantId, id);
+      await this.employees.addStores(ctx.tenantId, id, ids);
+    });
+  }
+
+  async addToRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
+    await this.assign(ctx, id, async () => {
+      this.mayAssign(ctx, ids);
+      await this.employees.addStores(ctx.tenantId, id, ids);
+    });
+  }
+
+  async removeFromRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
+    await this.assign(ctx, id, async () => {
+      this.mayAssign(ctx, ids);
+      await this.employees.removeStores(ctx.tenantId, id, ids);
+    });
+  }
+
+  private async assign(ctx: RequestContext, id: string, change: () => Promise<void>): Promise<void> {
+    const [employee] = await this.employees.findByIds(ctx, [id]);
+    this.mayManage(ctx, employee);
+    await change();
+    await this.employees.update(ctx.tenantId, id, { updatedAt: new Date() });
+    this.log(ctx, 'employee.stores-changed', id);
+  }
+
+  /** Only owners hand out the owner and manager roles. */
+  private mayGrant(ctx: RequestContext, role: Role): void {
+    if (ctx.role !== 'owner' && (role === 'owner' || role === 'manager')) {
+      throw new TenantsError(TenantsErrorCode.RoleNotAllowed, `Only an owner can make someone ${role}.`, { pointer: '/data/attributes/role' });
+    }
+  }
+
+  /** A manager manages florists and couriers (and themselves), not other managers or owners. */
+  private mayManage(ctx: RequestContext, employee: User): void {
+    if (ctx.role !== 'owner' && employee.id !== ctx.userId && (employee.role === 'owner' || employee.role === 'manager')) {
+      throw new TenantsError(TenantsErrorCode.RoleNotAllowed, `Only an owner can change a ${employee.role}.`);
+    }
+  }
+
+  private mayAssign(ctx: RequestContext, storeIds: readonly string[]): void {
+    const outside = storeIds.find((storeId) => !inStoreScope(ctx, storeId));
+    if (outside) throw new TenantsError(TenantsErrorCode.StoreOutOfScope, `You do not work in store ${outside}.`, { pointer: '/data/relationships/stores' });
+  }
+
+  private log(ctx: RequestContext, action: string, employeeId: string, details?: Record<string, string>): void {
+    this.shards.afterCommit(ctx, () => this.audit.record(ctx, { action, targetType: 'employees', targetId: employeeId, details }));
+  }
+}

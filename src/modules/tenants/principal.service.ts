@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import type { AccessClaims } from '../../infra/auth/access-token';
+import type { Principal, PrincipalLoader } from '../../infra/auth/principal-loader';
+import { DeviceTokenCodec } from './device-token-codec';
+import { PrincipalRepository } from './principal.repository';
+
+/** Devices report in often; their last-seen time is written at most this often. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** The check behind every authenticated request, for people (access tokens) and devices (device tokens). */
+@Injectable()
+export class PrincipalService implements PrincipalLoader {
+  private readonly touched = new Map<string, number>();
+
+  constructor(private readonly principals: PrincipalRepository) {}
+
+  fromAccessToken(claims: AccessClaims): Promise<Principal | null> {
+    return this.principals.forSession(claims.tid, claims.sid, claims.sub, new Date());
+  }
+
+  async fromDeviceToken(token: string): Promise<Principal | null> {
+    const parts = DeviceTokenCodec.parse(token);
+    if (!parts) return null;
+    const found = await this.principals.forDevice(parts.tenantId, parts.deviceId);
+    if (!found || !DeviceTokenCodec.matches(parts.secret, found.secretHash)) return null;
+    const now = Date.now();
+    if (now - (this.touched.get(parts.deviceId) ?? 0) > TOUCH_EVERY_MS) {
+      this.touched.set(parts.deviceId, now);
+      if (this.touched.size > 50_000) this.touched.clear();
+      await this.principals.touchDevice(parts.tenantId, parts.deviceId, new Date(now));
+    }
+    const { secretHash: _hash, ...principal } = found;
+    return principal;
+  }
+}
