@@ -33,7 +33,7 @@ export class SensitiveFields {
   async seal(ctx: RequestContext, def: ResourceDefinition, input: ResourceInput): Promise<void> {
     const attributes = input.attributes as Record<string, unknown>;
     const present = sensitive(def).filter(([name]) => attributes[name] !== undefined);
-    for (const [name, attribute] of present) {
+    for (const [, attribute] of present) {
       if (attribute.blindIndex) attributes[attribute.blindIndex.property] = null;
     }
     const indexed = present.filter(([name, a]) => a.blindIndex && typeof attributes[name] === 'string');
