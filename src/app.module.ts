@@ -12,6 +12,7 @@ import { DatabaseModule } from './infra/database/database.module';
 import { JsonApiModule } from './infra/json-api/json-api.module';
 import { loggerParams } from './infra/observability/logging';
 import { ObservabilityModule } from './infra/observability/observability.module';
+import { OpenApiModule } from './infra/openapi/openapi.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
 import { SecretsModule } from './modules/secrets';
 import { TenantsModule } from './modules/tenants';
@@ -34,6 +35,7 @@ export class AppModule {
         AuthModule,
         JsonApiModule,
         ObservabilityModule,
+        OpenApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

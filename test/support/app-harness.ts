@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.setup';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { JSON_API_MEDIA_TYPE } from '../../src/infra/json-api/media-type';
 import { assertJsonApiDocument } from './json-api-schema';
+import { assertOpenApiResponse } from './openapi-check';
 import { servicesEnv } from './services-env';
 
 export type Profile = 'embedded' | 'services';
@@ -74,6 +75,7 @@ export async function bootApp(overrides: Record<string, string> = {}): Promise<T
     const type = String(response.headers['content-type'] ?? '');
     const body = type.startsWith(JSON_API_MEDIA_TYPE) || type.startsWith('application/json') ? response.json() : undefined;
     if (type.startsWith(JSON_API_MEDIA_TYPE)) assertJsonApiDocument(body, `${method} ${url} -> ${response.statusCode}`, type);
+    await assertOpenApiResponse(fastify, method, url, { status: response.statusCode, contentType: type, body });
     return { status: response.statusCode, headers: response.headers, body, text: response.body };
   }
 

@@ -42,7 +42,7 @@ export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number
   });
 
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(API_PREFIX)) return;
+    if (!request.url.startsWith(API_PREFIX) || request.url.split('?')[0] === '/api/v1/openapi.json') return;
     reply.header('vary', 'Accept');
     const contentType = hasBody(request) ? (request.headers['content-type'] ?? '') : undefined;
     const result = negotiate(contentType, request.headers.accept);

@@ -1,0 +1,104 @@
+import { sessionResource } from '../../modules/tenants/session.resource';
+import { signupResource, tenantResource } from '../../modules/tenants/tenant.resource';
+import { API_BASE } from '../json-api/serializer';
+import type { DefinitionLookup } from '../json-api/resource-query';
+import { createdHeaders, errorResponses, jsonApiContent, schemaRef } from './json-api-components';
+import type { JsonSchema, PathItem } from './openapi-types';
+import { singleParameters } from './query-parameters';
+import { names, schemasOf } from './resource-schemas';
+
+export const OPENAPI_PATH = `${API_BASE}/openapi.json`;
+
+const PUBLIC: never[] = [];
+
+/**
+ * The routes modules write by hand instead of through a resource definition:
+ * signing up, logging in and out, the caller's own tenant, and this document.
+ * Their bodies are still described from the definitions the controllers parse
+ * and render with (signupResource, sessionResource, tenantResource).
+ */
+export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string, PathItem>; schemas: Record<string, JsonSchema> } {
+  const signup = names(signupResource.type);
+  const session = names(sessionResource.type);
+  const tenant = names(tenantResource.type);
+  const schemas = {
+    ...schemasOf(signupResource, { read: false, includedTypes: [], create: true, update: false, clientIds: false }),
+    ...schemasOf(sessionResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
+    // Normally generated from the registry already (tenants is a registered type); kept so the routes stand alone.
+    ...schemasOf(tenantResource, { read: 'single', includedTypes: [], create: false, update: false, clientIds: false }),
+  };
+  const paths: Record<string, PathItem> = {
+    [`${API_BASE}/signup`]: {
+      post: {
+        operationId: 'signup',
+        summary: 'Sign a shop up',
+        description: 'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. Rate-limited per client address.',
+        tags: ['authentication'],
+        security: PUBLIC,
+        requestBody: { required: true, content: jsonApiContent(schemaRef(signup.createDocument)) },
+        responses: {
+          201: { description: 'The new tenant.', headers: { Location: createdHeaders.Location }, content: jsonApiContent(schemaRef(tenant.document)) },
+          ...errorResponses([400, 406, 409, 413, 415, 422, 429, 500, 503]),
+        },
+      },
+    },
+    [`${API_BASE}/sessions`]: {
+      post: {
+        operationId: 'createSession',
+        summary: 'Log in, or refresh a session',
+        description:
+          'With `email` and `password`: logs in (five failures for one e-mail lock it for 15 minutes: 429). With `refreshToken` alone: trades it for a new pair; the old one is spent, and replaying it ends the session. Rate-limited per client address.',
+        tags: ['authentication'],
+        security: PUBLIC,
+        requestBody: { required: true, content: jsonApiContent(schemaRef(session.createDocument)) },
+        responses: {
+          201: { description: 'The session with its tokens.', content: jsonApiContent(schemaRef(session.document)) },
+          ...errorResponses([400, 401, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
+        },
+      },
+    },
+    [`${API_BASE}/sessions/current`]: {
+      delete: {
+        operationId: 'deleteCurrentSession',
+        summary: 'Log out',
+        description: 'Ends the caller’s session: its access and refresh tokens stop working at once.',
+        tags: ['authentication'],
+        responses: { 204: { description: 'Logged out.' }, ...errorResponses([400, 401, 406, 500, 503]) },
+      },
+    },
+    [`${API_BASE}/tenants/current`]: {
+      get: {
+        operationId: 'getCurrentTenant',
+        summary: 'Fetch the caller’s own tenant',
+        description: 'The shop the access token belongs to, without knowing its id.',
+        tags: [tenantResource.type],
+        parameters: singleParameters(lookup(tenantResource.type) ?? tenantResource, lookup),
+        responses: { 200: { description: 'The tenant.', content: jsonApiContent(schemaRef(tenant.document)) }, ...errorResponses([400, 401, 404, 406, 500, 503]) },
+      },
+    },
+    [OPENAPI_PATH]: {
+      get: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This OpenAPI document',
+        description: 'Generated from the resource definitions the server runs with. Served as `application/json` whatever `Accept` says; `GET /docs` renders it.',
+        tags: ['documentation'],
+        security: PUBLIC,
+        responses: {
+          200: {
+            description: 'OpenAPI 3.1.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['openapi', 'info', 'paths', 'components'],
+                  properties: { openapi: { type: 'string', pattern: '^3\\.1\\.\\d+$' }, info: { type: 'object' }, paths: { type: 'object' }, components: { type: 'object' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+  return { paths, schemas };
+}
