@@ -8,7 +8,8 @@
 #            transit + keys, KV v2 at secret/, policy and AppRole role bloomdesk-app
 # Starts only what is not answering and changes only what differs, so a second
 # run changes nothing. Prints one line a service; exits non-zero, naming the
-# service, when one cannot be brought up. Needs root to start MariaDB.
+# service, when one cannot be brought up. Needs root to start MariaDB (and to
+# install Debian's Chromium for the docs-page test when it is missing).
 # The OpenBao dev server is for tests only: everything in it is lost when it stops.
 set -euo pipefail
 
@@ -149,6 +150,21 @@ ensure_openbao() {
   echo "openbao: up (${installed}${started}${summary})"
 }
 
+# --- Chromium ---------------------------------------------------------------
+# Not a service, but the docs-page test drives Debian's Chromium (playwright-core
+# downloads no browser); installing it here makes `npm test` work on a fresh machine.
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    echo "chromium: present"
+    return
+  fi
+  command -v apt-get >/dev/null || die "chromium: /usr/bin/chromium is missing and apt-get is not available"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 ||
+    die "chromium: apt-get install chromium failed"
+  echo "chromium: present (installed)"
+}
+
 ensure_mariadb
 ensure_redis
 ensure_openbao
+ensure_chromium
