@@ -70,7 +70,7 @@ export interface RelationshipDefinition {
   description?: string;
 }
 
-/** Which permission each action needs; an action without one is not offered (405 on its route). */
+/** Which permission each action needs; an action without one is refused (403, as JSON:API asks). */
 export interface ResourcePermissions {
   read: Permission;
   create?: Permission;
@@ -119,6 +119,8 @@ export interface ResourceDefinition {
    * is one shard transaction.
    */
   readonly storage?: 'shard' | 'catalog';
+  /** False for types with no URL of their own (sessions): their objects carry no `self` link. */
+  readonly addressable?: boolean;
   /** class-validator DTOs for the attributes of create and update documents. */
   readonly createDto?: new () => object;
   readonly updateDto?: new () => object;

@@ -13,7 +13,7 @@ export interface ResourceIdentifier {
 export interface ResourceObject extends ResourceIdentifier {
   attributes?: Record<string, unknown>;
   relationships?: Record<string, { links: { self: string; related: string }; data?: ResourceIdentifier | ResourceIdentifier[] | null }>;
-  links: { self: string };
+  links?: { self: string };
   meta?: Record<string, unknown>;
 }
 
@@ -66,7 +66,8 @@ export class JsonApiSerializer {
         ? (options.plaintext?.[name] ?? null)
         : present(values[attribute.property ?? name], attribute.type);
     }
-    const object: ResourceObject = { type: def.type, id: record.id, links: { self } };
+    const object: ResourceObject = { type: def.type, id: record.id };
+    if (def.addressable !== false) object.links = { self };
     if (!wanted || Object.keys(attributes).length) object.attributes = attributes;
     const relationships: NonNullable<ResourceObject['relationships']> = {};
     for (const [name, relationship] of Object.entries(def.relationships ?? {})) {

@@ -109,10 +109,10 @@ function resourceSchemas(def: ResourceDefinition): Record<string, JsonSchema> {
         id: { type: 'string', format: 'uuid' },
         attributes: schemaRef(n.attributes),
         ...(relationships.length && { relationships: schemaRef(n.relationships) }),
-        links: schemaRef('SelfLinks'),
+        ...(def.addressable !== false && { links: schemaRef('SelfLinks') }),
         meta: { type: 'object', description: 'In a changes feed: `page.cursor`, this resource’s position.' },
       },
-      ['type', 'id', 'links'],
+      def.addressable !== false ? ['type', 'id', 'links'] : ['type', 'id'],
       def.description,
     ),
   };

@@ -4,6 +4,7 @@ import { SessionCreateDto } from './dto/session-create.dto';
 export const sessionResource = defineResource({
   type: 'sessions',
   description: 'A login. POST with email and password, or with a refreshToken to rotate it.',
+  addressable: false,
   attributes: {
     email: { type: 'string', writeOnly: true, sensitive: true },
     password: { type: 'string', writeOnly: true },
