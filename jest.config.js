@@ -5,6 +5,9 @@
 //                  that talk to those services directly (test/integration)
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const base = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform };
+// E2E hooks sign shops up and log in (scrypt, on purpose slow) against real services
+// on a shared two-core machine: seconds, not milliseconds.
+const e2e = { ...base, testTimeout: 60_000 };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -15,13 +18,13 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
     },
     {
-      ...base,
+      ...e2e,
       displayName: 'e2e-embedded',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/profile-embedded.ts'],
     },
     {
-      ...base,
+      ...e2e,
       displayName: 'e2e-services',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts', '<rootDir>/test/integration/**/*.int-spec.ts'],
       setupFiles: ['<rootDir>/test/support/profile-services.ts'],
