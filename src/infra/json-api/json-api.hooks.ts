@@ -12,6 +12,20 @@ declare module 'fastify' {
 
 const API_PREFIX = '/api/';
 
+// Fastify's string parsing would turn invalid bytes into U+FFFD without a word,
+// and an encrypted value would then be stored altered. JSON must be UTF-8.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Escapes can still spell half a surrogate pair, which UTF-8 cannot encode either.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => wellFormed(k) && wellFormed(v));
+  return true;
+}
+
 function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
@@ -32,13 +46,23 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
  * (bad JSON, body too large) reach the exception filter through Nest.
  */
 export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number): void {
-  fastify.addContentTypeParser(JSON_API_MEDIA_TYPE, { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-    if (body === '') return done(null, undefined);
+  fastify.addContentTypeParser(JSON_API_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
+    const malformed = (detail: string) => done(new JsonApiError(JsonApiErrorCode.MalformedJson, detail, { pointer: '' }), undefined);
+    let text: string;
     try {
-      done(null, JSON.parse(body as string));
+      text = UTF8.decode(body as Buffer);
     } catch {
-      done(new JsonApiError(JsonApiErrorCode.MalformedJson, 'The request body is not valid JSON.', { pointer: '' }), undefined);
+      return malformed('The request body is not valid UTF-8.');
     }
+    if (text === '') return done(null, undefined);
+    let document: unknown;
+    try {
+      document = JSON.parse(text);
+    } catch {
+      return malformed('The request body is not valid JSON.');
+    }
+    if (SURROGATE_ESCAPE.test(text) && !wellFormed(document)) return malformed('The request body holds an unpaired surrogate (\\uD800-\\uDFFF): text must be valid Unicode.');
+    done(null, document);
   });
 
   fastify.addHook('onRequest', async (request, reply) => {

@@ -1,13 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
 import { SecretsError, SecretsErrorCode } from '../../modules/secrets/secrets.errors';
+import { SecretsMetrics } from '../../modules/secrets/secrets.metrics';
 import type { RequestContext } from '../tenancy/request-context';
 import { normaliseEmail, normalisePhone } from '../validation/normalise';
-import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
+import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
 import type { AttributeDefinition, ResourceDefinition } from './resource-definition';
 import type { GraphNode } from './resource-graph';
 import type { ResourceInput } from './resource-handler';
 import type { ResourceQuery } from './resource-query';
+
+/**
+ * The most a sensitive attribute may hold, whatever its DTO says: its ciphertext
+ * (base64 of up to 4 bytes a character) must fit the TEXT column it is stored in.
+ */
+export const MAX_SENSITIVE_LENGTH = 4096;
 
 const sensitive = (def: ResourceDefinition) => Object.entries(def.attributes).filter(([, a]) => a.sensitive);
 
@@ -24,7 +31,10 @@ const NO_MATCH = '!unindexable';
  */
 @Injectable()
 export class SensitiveFields {
-  constructor(@Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider) {}
+  constructor(
+    @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
+    private readonly metrics: SecretsMetrics,
+  ) {}
 
   /**
    * Replaces the plaintext of every sensitive attribute in `input` by its
@@ -33,6 +43,12 @@ export class SensitiveFields {
   async seal(ctx: RequestContext, def: ResourceDefinition, input: ResourceInput): Promise<void> {
     const attributes = input.attributes as Record<string, unknown>;
     const present = sensitive(def).filter(([name]) => attributes[name] !== undefined);
+    const tooLong = present.filter(([name]) => typeof attributes[name] === 'string' && (attributes[name] as string).length > MAX_SENSITIVE_LENGTH);
+    if (tooLong.length) {
+      throw new JsonApiErrors(
+        tooLong.map(([name]) => new JsonApiError(JsonApiErrorCode.ValidationFailed, `${name} must be at most ${MAX_SENSITIVE_LENGTH} characters long.`, { pointer: `/data/attributes/${name}` })),
+      );
+    }
     for (const [, attribute] of present) {
       if (attribute.blindIndex) attributes[attribute.blindIndex.property] = null;
     }
@@ -81,6 +97,8 @@ export class SensitiveFields {
       const index = error instanceof SecretsError ? (error.meta?.index as number | undefined) : undefined;
       if (error instanceof SecretsError && error.code === SecretsErrorCode.CiphertextInvalid && index !== undefined) {
         const { node, name } = slots[index];
+        this.metrics.ciphertextInvalid.inc({ type: node.def.type });
+        // Names the record (the log and the client get its id), never the ciphertext.
         throw new SecretsError(
           SecretsErrorCode.CiphertextInvalid,
           `The stored ${name} of ${node.def.type} ${node.record.id} cannot be decrypted.`,

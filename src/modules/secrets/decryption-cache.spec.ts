@@ -15,7 +15,7 @@ function fakeProvider() {
         return v.slice(tenant.length + 1);
       });
     },
-    blindIndex: async (_scope, values) => values,
+    blindIndex: async (_scope, values) => [...values],
     health: async () => ({ up: true }),
   };
   return { provider, calls };

@@ -7,3 +7,4 @@ export { VaultTransitClient, TRANSIT_CHUNK_SIZE } from './vault-transit.client';
 export type { TransitCiphertextItem, TransitEncryptItem, TransitKeyInfo, VaultHealth } from './vault-transit.client';
 export type { VaultTokenSource } from './vault-token-source';
 export { vaultSafeCall } from './vault-safe-call';
+export { SecretsMetrics } from './secrets.metrics';

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ENCRYPTION_PROVIDER, EncryptionProvider } from './encryption.provider';
 import { createVaultAuthApi } from './hashi-vault.client';
 import { LocalKeyringProvider } from './local-keyring.provider';
+import { SecretsMetrics } from './secrets.metrics';
 import { VaultAuthService } from './vault-auth.service';
 import { VaultTransitClient } from './vault-transit.client';
 import { VaultTransitProvider } from './vault-transit.provider';
@@ -12,6 +13,7 @@ import { VaultTransitProvider } from './vault-transit.provider';
  * set, the local keyring otherwise. On the services profile `VaultAuthService`
  * (login at init, renewal timer cleared at destroy) and `VaultTransitClient` (for
  * the key-rotation job) are exported too; on the embedded profile they are null.
+ * `SecretsMetrics` holds the module's series on `/metrics`.
  * Expects the app to import `ConfigModule.forRoot(config)`.
  *
  * @example
@@ -30,6 +32,7 @@ import { VaultTransitProvider } from './vault-transit.provider';
 @Global()
 @Module({
   providers: [
+    SecretsMetrics,
     {
       provide: VaultAuthService,
       inject: [APP_CONFIG],
@@ -49,6 +52,6 @@ import { VaultTransitProvider } from './vault-transit.provider';
         config.vault && transit ? new VaultTransitProvider(config.vault, transit) : new LocalKeyringProvider(config),
     },
   ],
-  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient],
+  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient, SecretsMetrics],
 })
 export class SecretsModule {}
