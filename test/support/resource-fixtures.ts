@@ -32,4 +32,6 @@ export const FACTORIES: Record<string, Factory> = {
     return (await create(t, shop.accessToken, 'device-tokens', { name: 'Fixture till' }, { store: one('stores', store.id) })).id;
   },
   'audit-events': (t, shop) => anyOf(t, shop, 'audit-events'),
+  'integration-secrets': async (t, shop) =>
+    (await create(t, shop.accessToken, 'integration-secrets', { name: 'Fixture terminal', kind: 'payment-terminal', value: 'fixture-terminal-key' })).id,
 };

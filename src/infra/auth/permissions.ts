@@ -17,6 +17,7 @@ export enum Permission {
   CatalogWrite = 'catalog:write',
   SuppliersRead = 'suppliers:read',
   SuppliersWrite = 'suppliers:write',
+  IntegrationSecretsManage = 'integration-secrets:manage',
 }
 
 /**
@@ -40,6 +41,7 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.CatalogWrite]: ['owner', 'manager'],
   [Permission.SuppliersRead]: ['owner', 'manager', 'florist'],
   [Permission.SuppliersWrite]: ['owner', 'manager'],
+  [Permission.IntegrationSecretsManage]: ['owner'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

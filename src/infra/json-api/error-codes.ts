@@ -90,6 +90,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(503, 'Encryption service unavailable');
     case SecretsErrorCode.CiphertextInvalid:
       return d(500, 'Stored data cannot be decrypted');
+    case SecretsErrorCode.IntegrationNameTaken:
+      return d(409, 'Name already used');
     case TenantsErrorCode.EmailTaken:
       return d(409, 'E-mail already registered');
     case TenantsErrorCode.TenantNotFound:

@@ -8,3 +8,6 @@ export type { TransitCiphertextItem, TransitEncryptItem, TransitKeyInfo, VaultHe
 export type { VaultTokenSource } from './vault-token-source';
 export { vaultSafeCall } from './vault-safe-call';
 export { SecretsMetrics } from './secrets.metrics';
+export { IntegrationSecretsModule } from './integration-secrets.module';
+export { IntegrationSecretService } from './integration-secret.service';
+export { VaultKvClient } from './vault-kv.client';

@@ -5,6 +5,8 @@ export enum SecretsErrorCode {
   Unavailable = 'secrets-unavailable',
   /** A stored ciphertext does not decrypt: tampered, another tenant's, or a key version that is unknown or trimmed. */
   CiphertextInvalid = 'ciphertext-invalid',
+  /** Integration secrets are told apart by name within a shop. */
+  IntegrationNameTaken = 'integration-name-taken',
 }
 
 /**

@@ -1,19 +1,20 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ENCRYPTION_PROVIDER, EncryptionProvider } from './encryption.provider';
-import { createVaultAuthApi } from './hashi-vault.client';
+import { createVaultAuthApi, createVaultKvApi } from './hashi-vault.client';
 import { LocalKeyringProvider } from './local-keyring.provider';
 import { SecretsMetrics } from './secrets.metrics';
 import { VaultAuthService } from './vault-auth.service';
+import { VaultKvClient } from './vault-kv.client';
 import { VaultTransitClient } from './vault-transit.client';
 import { VaultTransitProvider } from './vault-transit.provider';
 
 /**
  * Provides `ENCRYPTION_PROVIDER` everywhere: Vault transit when `config.vault` is
  * set, the local keyring otherwise. On the services profile `VaultAuthService`
- * (login at init, renewal timer cleared at destroy) and `VaultTransitClient` (for
- * the key-rotation job) are exported too; on the embedded profile they are null.
- * `SecretsMetrics` holds the module's series on `/metrics`.
+ * (login at init, renewal timer cleared at destroy), `VaultTransitClient` and
+ * `VaultKvClient` (integration credentials) are exported too; on the embedded
+ * profile they are null. `SecretsMetrics` holds the module's series on `/metrics`.
  * Expects the app to import `ConfigModule.forRoot(config)`.
  *
  * @example
@@ -46,12 +47,18 @@ import { VaultTransitProvider } from './vault-transit.provider';
         config.vault && auth ? new VaultTransitClient(config.vault, auth) : null,
     },
     {
+      provide: VaultKvClient,
+      inject: [APP_CONFIG, VaultAuthService],
+      useFactory: (config: AppConfig, auth: VaultAuthService | null): VaultKvClient | null =>
+        config.vault && auth ? new VaultKvClient(auth, createVaultKvApi(config.vault)) : null,
+    },
+    {
       provide: ENCRYPTION_PROVIDER,
       inject: [APP_CONFIG, VaultTransitClient],
       useFactory: (config: AppConfig, transit: VaultTransitClient | null): EncryptionProvider =>
         config.vault && transit ? new VaultTransitProvider(config.vault, transit) : new LocalKeyringProvider(config),
     },
   ],
-  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient, SecretsMetrics],
+  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient, VaultKvClient, SecretsMetrics],
 })
 export class SecretsModule {}

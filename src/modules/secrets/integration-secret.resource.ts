@@ -1,0 +1,31 @@
+import { Permission } from '../../infra/auth/permissions';
+import { defineResource } from '../../infra/json-api/resource-definition';
+import { IntegrationSecretCreateDto, IntegrationSecretUpdateDto } from './dto/integration-secret.dto';
+import { INTEGRATION_KINDS } from './entities';
+
+export const integrationSecretResource = defineResource({
+  type: 'integration-secrets',
+  description: "Credentials of the shop's integrations (payment terminal, SMS gateway, online shop). Owners only.",
+  attributes: {
+    name: { type: 'string', filter: true, sortable: true },
+    kind: { type: 'enum', enum: INTEGRATION_KINDS, filter: true, sortable: true },
+    value: {
+      type: 'string',
+      writeOnly: true,
+      description: 'Write-only: kept in Vault KV (the embedded profile: encrypted by the local keyring), never returned. Each new value is a new version.',
+    },
+    version: { type: 'integer', readOnly: true, description: 'Version of the value; a new value adds one.' },
+    createdAt: { type: 'datetime', readOnly: true, sortable: true },
+    updatedAt: { type: 'datetime', readOnly: true, sortable: true },
+  },
+  defaultSort: ['name'],
+  page: { defaultSize: 50, maxSize: 200 },
+  permissions: {
+    read: Permission.IntegrationSecretsManage,
+    create: Permission.IntegrationSecretsManage,
+    update: Permission.IntegrationSecretsManage,
+    delete: Permission.IntegrationSecretsManage,
+  },
+  createDto: IntegrationSecretCreateDto,
+  updateDto: IntegrationSecretUpdateDto,
+});
