@@ -14,12 +14,12 @@ import { loggerParams } from './infra/observability/logging';
 import { ObservabilityModule } from './infra/observability/observability.module';
 import { OpenApiModule } from './infra/openapi/openapi.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
-import { IntegrationSecretsModule, SecretsModule } from './modules/secrets';
+import { IntegrationSecretsModule, KeyRotationModule, SecretsModule } from './modules/secrets';
 import { TenantsModule } from './modules/tenants';
 
 /** Feature modules are listed here (where `nest g module` adds them); infrastructure comes with the configuration. */
 @Module({
-  imports: [TenantsModule, InventoryModule, IntegrationSecretsModule],
+  imports: [TenantsModule, InventoryModule, IntegrationSecretsModule, KeyRotationModule],
 })
 export class AppModule {
   /** `logStream` replaces stdout for the logs (tests read them back). */

@@ -40,6 +40,8 @@ export interface AppConfig {
   vault: VaultConfig | null;
   auth: { tokenSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   seedDemo: boolean;
+  /** How often the key-rotation job looks for a new key version; 0: never. */
+  keyRewrapIntervalSeconds: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -139,6 +141,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     poolSize: env.DATABASE_POOL_SIZE ?? 10,
     accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 86400,
+    keyRewrapIntervalSeconds: env.KEY_REWRAP_INTERVAL_SECONDS ?? 60,
   };
   const auth = (tokenSecret: string) => ({
     tokenSecret,

@@ -112,6 +112,14 @@ export class Environment {
   @Max(60000)
   VAULT_TIMEOUT_MS?: number;
 
+  /** How often the key-rotation job checks for a new key version (seconds); 0 turns it off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  KEY_REWRAP_INTERVAL_SECONDS?: number;
+
   /** HMAC key for access tokens; at least 32 characters. Required in the services profile. */
   @IsOptional()
   @IsString()
@@ -159,6 +167,7 @@ export const EXPECTED_FORM: Record<keyof Environment, string> = {
   VAULT_BLIND_INDEX_KEY: 'a transit key name such as bloomdesk-blind-index',
   VAULT_KV_MOUNT: 'a KV v2 mount path such as secret',
   VAULT_TIMEOUT_MS: 'an integer number of milliseconds 100-60000',
+  KEY_REWRAP_INTERVAL_SECONDS: 'an integer number of seconds 0-86400 (0: no rewrap job)',
   AUTH_TOKEN_SECRET: 'a random string of at least 32 characters',
   ACCESS_TOKEN_TTL_SECONDS: 'an integer number of seconds 60-86400',
   REFRESH_TOKEN_TTL_SECONDS: 'an integer number of seconds 3600-31536000',

@@ -17,6 +17,8 @@ function fakeProvider() {
     },
     blindIndex: async (_scope, values) => [...values],
     health: async () => ({ up: true }),
+    latestVersion: async () => 1,
+    rewrap: async (_tenant, values) => [...values],
   };
   return { provider, calls };
 }

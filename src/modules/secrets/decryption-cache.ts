@@ -48,6 +48,14 @@ export class DecryptionCache implements EncryptionProvider {
     return this.inner.health();
   }
 
+  latestVersion(): Promise<number> {
+    return this.inner.latestVersion();
+  }
+
+  rewrap(tenantId: string, ciphertexts: readonly string[]): Promise<string[]> {
+    return this.inner.rewrap(tenantId, ciphertexts);
+  }
+
   async decrypt(tenantId: string, ciphertexts: readonly string[]): Promise<string[]> {
     const now = Date.now();
     const result: string[] = new Array(ciphertexts.length);

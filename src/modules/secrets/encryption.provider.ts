@@ -26,6 +26,26 @@ export interface EncryptionProvider {
   blindIndex(scope: string, values: readonly string[]): Promise<string[]>;
   /** Reachable, unsealed and able to encrypt; never throws. */
   health(): Promise<{ up: boolean; detail?: string }>;
+  /**
+   * The newest key version: `encrypt` writes it, and ciphertexts of older
+   * versions are what the key-rotation job rewraps.
+   */
+  latestVersion(): Promise<number>;
+  /**
+   * Moves ciphertexts to the newest key version without handing their plaintext
+   * to the caller (Vault's `rewrap`; the keyring re-encrypts inside itself).
+   * Throws `SecretsError` CiphertextInvalid with `meta.index` for an item that
+   * does not decrypt, like `decrypt`.
+   */
+  rewrap(tenantId: string, ciphertexts: readonly string[]): Promise<string[]>;
+}
+
+/**
+ * How every ciphertext of `version` starts (`vault:v3:`, `local:v3:`): rows whose
+ * value does not start so are behind the newest version.
+ */
+export function versionPrefix(kind: EncryptionProvider['kind'], version: number): string {
+  return `${kind === 'vault-transit' ? 'vault' : 'local'}:v${version}:`;
 }
 
 export const ENCRYPTION_PROVIDER = Symbol('ENCRYPTION_PROVIDER');

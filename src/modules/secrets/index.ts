@@ -11,3 +11,7 @@ export { SecretsMetrics } from './secrets.metrics';
 export { IntegrationSecretsModule } from './integration-secrets.module';
 export { IntegrationSecretService } from './integration-secret.service';
 export { VaultKvClient } from './vault-kv.client';
+export { versionPrefix } from './encryption.provider';
+export { KeyRotationModule } from './key-rotation.module';
+export { RewrapJob } from './rewrap.job';
+export type { RewrapReport } from './rewrap.job';

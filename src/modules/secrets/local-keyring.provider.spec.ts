@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { KEYRING_FORMAT } from './local-keyring.file';
+import { KEYRING_FORMAT, keyringPath, raiseMinDecryptionVersion, rotateKeyring } from './local-keyring.file';
 import { LOCAL_HMAC_PREFIX, LocalKeyringProvider } from './local-keyring.provider';
 import { SecretsError, SecretsErrorCode } from './secrets.errors';
 
@@ -99,6 +99,30 @@ describe(LocalKeyringProvider.name, () => {
     const [v2] = await rotated.encrypt(TENANT_A, ['after']);
     expect(v2).toMatch(/^local:v2:/);
     await expect(rotated.decrypt(TENANT_A, [v1, v2])).resolves.toEqual(['before', 'after']);
+  });
+
+  it('picks up a rotation made by the keys command while running, and rewraps without giving out the plaintext', async () => {
+    const [v1] = await sut.encrypt(TENANT_A, ['before']);
+    await expect(sut.latestVersion()).resolves.toBe(1);
+    rotateKeyring(keyringPath(dataDir));
+    await expect(sut.latestVersion()).resolves.toBe(2);
+    const [moved] = await sut.rewrap(TENANT_A, [v1]);
+    expect(moved).toMatch(/^local:v2:/);
+    await expect(sut.decrypt(TENANT_A, [moved])).resolves.toEqual(['before']);
+    await expect(sut.rewrap(TENANT_B, [v1])).rejects.toMatchObject({ code: SecretsErrorCode.CiphertextInvalid, meta: { index: 0 } });
+    expect(statSync(keyringPath(dataDir)).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses versions below a raised minimum decryption version', async () => {
+    const [v1] = await sut.encrypt(TENANT_A, ['old']);
+    rotateKeyring(keyringPath(dataDir));
+    await sut.latestVersion();
+    const [v2] = await sut.encrypt(TENANT_A, ['new']);
+    raiseMinDecryptionVersion(keyringPath(dataDir), 2);
+    await sut.latestVersion();
+    await expect(sut.decrypt(TENANT_A, [v2])).resolves.toEqual(['new']);
+    await expect(sut.decrypt(TENANT_A, [v2, v1])).rejects.toMatchObject({ code: SecretsErrorCode.CiphertextInvalid, meta: { index: 1 } });
+    expect(() => raiseMinDecryptionVersion(keyringPath(dataDir), 3)).toThrow('minDecryptionVersion');
   });
 
   it('computes a deterministic blind index that differs by scope', async () => {

@@ -1,9 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { AppConfig } from '../../config/app-config';
 import type { EncryptionProvider } from './encryption.provider';
-import { loadOrCreateKeyring, Keyring } from './local-keyring.file';
+import { keyringPath, keyringStamp, loadKeyring, loadOrCreateKeyring, Keyring } from './local-keyring.file';
 import { SecretsError } from './secrets.errors';
 
 const IV_BYTES = 12;
@@ -19,18 +18,23 @@ export const LOCAL_HMAC_PREFIX = 'local:hmac:';
  * does not decrypt in another tenant's context. Envelope:
  * `local:v<N>:<base64url(iv | ciphertext | tag)>`. Not for production: the keys
  * sit next to the data they protect.
+ *
+ * `npm run keys:rotate` adds a version to the file while the server runs; the
+ * server loads it when the rotation job next asks for the latest version.
  */
 export class LocalKeyringProvider implements EncryptionProvider {
   readonly kind = 'local-keyring' as const;
   private readonly logger = new Logger(LocalKeyringProvider.name);
-  private readonly keyring: Keyring;
+  private readonly path: string;
+  private keyring: Keyring;
   private readonly tenantKeys = new Map<string, Buffer>();
 
   constructor(config: Pick<AppConfig, 'env' | 'dataDir'>) {
     if (config.env === 'production') {
       throw new Error('The local keyring is not for production: configure Vault (VAULT_ADDR) instead.');
     }
-    const path = join(config.dataDir, 'keyring.json');
+    const path = keyringPath(config.dataDir);
+    this.path = path;
     this.keyring = loadOrCreateKeyring(path);
     this.logger.warn(
       `*** NOT FOR PRODUCTION *** Sensitive data is encrypted with the local keyring ${path}; ` +
@@ -40,14 +44,8 @@ export class LocalKeyringProvider implements EncryptionProvider {
   }
 
   async encrypt(tenantId: string, plaintexts: readonly string[]): Promise<string[]> {
-    const version = this.keyring.current;
-    const key = this.tenantKey(version, tenantId);
-    return plaintexts.map((plaintext) => {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return `local:v${version}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
-    });
+    checkTenant(tenantId);
+    return plaintexts.map((plaintext) => this.seal(tenantId, plaintext));
   }
 
   async decrypt(tenantId: string, ciphertexts: readonly string[]): Promise<string[]> {
@@ -65,11 +63,41 @@ export class LocalKeyringProvider implements EncryptionProvider {
     return { up: true, detail: 'Local keyring (embedded profile, not for production).' };
   }
 
+  async latestVersion(): Promise<number> {
+    this.reloadIfChanged();
+    return this.keyring.current;
+  }
+
+  /** Opens and seals again inside the provider: the caller never holds the plaintext. */
+  async rewrap(tenantId: string, ciphertexts: readonly string[]): Promise<string[]> {
+    checkTenant(tenantId);
+    this.reloadIfChanged();
+    return ciphertexts.map((ciphertext, index) => this.seal(tenantId, this.open(tenantId, ciphertext, index)));
+  }
+
+  private seal(tenantId: string, plaintext: string): string {
+    const version = this.keyring.current;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.tenantKey(version, tenantId), iv);
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return `local:v${version}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  private reloadIfChanged(): void {
+    if (keyringStamp(this.path) === this.keyring.stamp) return;
+    const previous = this.keyring;
+    // A damaged file throws here and the keys in memory stay in use.
+    this.keyring = loadKeyring(this.path);
+    this.tenantKeys.clear();
+    if (this.keyring.current !== previous.current) this.logger.log(`Keyring ${this.path}: now encrypting with key version ${this.keyring.current}.`);
+  }
+
   private open(tenantId: string, ciphertext: string, index: number): string {
     const match = ENVELOPE.exec(ciphertext);
     if (!match) throw SecretsError.ciphertextInvalid(index, 'not a local keyring envelope');
     const version = Number(match[1]);
     if (!this.keyring.keys.has(version)) throw SecretsError.ciphertextInvalid(index, `unknown key version ${version}`);
+    if (version < this.keyring.minDecryptionVersion) throw SecretsError.ciphertextInvalid(index, `key version ${version} is below the minimum decryption version`);
     const raw = Buffer.from(match[2], 'base64url');
     if (raw.length < IV_BYTES + TAG_BYTES) throw SecretsError.ciphertextInvalid(index, 'too short');
     try {

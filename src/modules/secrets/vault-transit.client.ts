@@ -102,6 +102,24 @@ export class VaultTransitClient {
     };
   }
 
+  /**
+   * Adds a key version (`keys/:name/rotate`). Not in the app's policy: the
+   * `npm run keys:rotate` command calls it with the rotator's token.
+   */
+  async rotateKey(key: string): Promise<void> {
+    const operation = 'transit rotate key';
+    const res = await this.authorized({ method: 'POST', path: `${this.mountPath}/keys/${encodeURIComponent(key)}/rotate`, body: {}, operation });
+    if (res.status >= 300) throw requestFailed(operation, res);
+  }
+
+  /** Sets `min_decryption_version` (rotator policy only, like `rotateKey`). */
+  async setMinDecryptionVersion(key: string, version: number): Promise<void> {
+    const operation = 'transit configure key';
+    const body = { min_decryption_version: version };
+    const res = await this.authorized({ method: 'POST', path: `${this.mountPath}/keys/${encodeURIComponent(key)}/config`, body, operation });
+    if (res.status >= 300) throw requestFailed(operation, res);
+  }
+
   /** `sys/health` without a token and without retries; throws `SecretsError` Unavailable when Vault does not answer. */
   async health(): Promise<VaultHealth> {
     const operation = 'health check';

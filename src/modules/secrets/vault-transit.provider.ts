@@ -37,6 +37,19 @@ export class VaultTransitProvider implements EncryptionProvider {
     return plaintexts.map((p) => Buffer.from(p, 'base64').toString('utf8'));
   }
 
+  async latestVersion(): Promise<number> {
+    return (await this.transit.readKey(this.config.piiKey)).latestVersion;
+  }
+
+  /** Vault's rewrap: the plaintext never leaves Vault. */
+  async rewrap(tenantId: string, ciphertexts: readonly string[]): Promise<string[]> {
+    const context = contextOf(tenantId);
+    return this.transit.rewrap(
+      this.config.piiKey,
+      ciphertexts.map((ciphertext) => ({ ciphertext, context })),
+    );
+  }
+
   async blindIndex(scope: string, values: readonly string[]): Promise<string[]> {
     return this.transit.hmac(
       this.config.blindIndexKey,
