@@ -3,6 +3,8 @@ import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { type Shop, freshIp, loginDocument, newShop, shardOf, signupDocument } from '../support/fixtures';
 import { type OwnOpenBao, startOpenBao } from '../support/own-openbao';
+import { ENCRYPTION_PROVIDER } from '../../src/modules/secrets/encryption.provider';
+import type { DecryptionCache } from '../../src/modules/secrets/decryption-cache';
 
 // OpenBao stops while the app runs: a server of this suite's own (raft storage,
 // initialised and unsealed here), never the shared dev server, whose keys live in
@@ -57,6 +59,8 @@ describe('Vault down: sensitive endpoints answer 503, the rest works, nothing fa
 
   /** Sent together, so each answer's time is its own: all must be 503 within `deadlineMs`. */
   async function expectSensitiveRefused(deadlineMs: number) {
+    // A value this server decrypted lately is still served from its memory; this read must need Vault.
+    t.app.get<DecryptionCache>(ENCRYPTION_PROVIDER).clear();
     const newPhone = phone();
     const checks: Array<[string, () => Promise<TestResponse>]> = [
       ['read a decrypted phone', () => request('GET', `/api/v1/suppliers/${supplierId}`)],

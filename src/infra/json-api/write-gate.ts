@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { LessThan } from 'typeorm';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
 import { isDuplicateKey } from '../database/database.errors';
@@ -38,6 +39,7 @@ export class WriteGate {
   private readonly logger = new Logger(WriteGate.name);
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly shards: ShardRegistry,
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
   ) {}
@@ -48,7 +50,8 @@ export class WriteGate {
     if (typeof header !== 'string' || !KEY_FORM.test(header)) {
       throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyInvalid, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', { header: 'Idempotency-Key' });
     }
-    const fingerprint = createHash('sha256').update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    // Keyed: a body may hold a credential, and a plain hash of a short one could be guessed back.
+    const fingerprint = createHmac('sha256', this.config.auth.tokenSecret).update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.shards.transaction(ctx, async (tx) => {

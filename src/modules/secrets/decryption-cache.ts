@@ -89,6 +89,11 @@ export class DecryptionCache implements EncryptionProvider {
     return result;
   }
 
+  /** Forgets every plaintext (an operator's or a test's way to force the next reads to Vault). */
+  clear(): void {
+    this.entries.clear();
+  }
+
   private remember(key: string, plaintext: string, now: number): void {
     this.entries.set(key, { plaintext, expiresAt: now + this.options.ttlMs });
     while (this.entries.size > this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);

@@ -13,7 +13,7 @@ export class IdempotencyRecord {
   @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 255 })
   key: string;
 
-  /** SHA-256 of method, path and body: the same key with another request is refused. */
+  /** Keyed HMAC-SHA-256 of method, path and body: the same key with another request is refused. */
   @Column({ type: 'varchar', length: 64 })
   fingerprint: string;
 
