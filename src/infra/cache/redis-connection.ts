@@ -60,7 +60,14 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client?.isOpen) await this.client.close().catch(() => undefined);
-    else this.client?.destroy();
+    if (!this.client) return;
+    // Closing an already-closed client throws; at shutdown either way is fine.
+    if (this.client.isOpen) await this.client.close().catch(() => undefined);
+    else
+      try {
+        this.client.destroy();
+      } catch {
+        /* already closed */
+      }
   }
 }
