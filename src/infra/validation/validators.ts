@@ -1,4 +1,5 @@
-import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsString, Length, Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 
 const TIME_ZONES = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -38,3 +39,7 @@ export const IfPresent = () => ValidateIf((_object, value) => value !== undefine
 
 /** Present and not null: validate; null clears a nullable attribute. */
 export const IfPresentAndNotNull = () => ValidateIf((_object, value) => value !== undefined && value !== null);
+
+/** A name people type: a string of 1 to `max` characters that is not only spaces. */
+export const IsText = (max: number) =>
+  applyDecorators(IsString(), Length(1, max), Matches(/\S/, { message: '$property must not be blank' }));

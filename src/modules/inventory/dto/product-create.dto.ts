@@ -1,5 +1,6 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { PRODUCT_KINDS, PRODUCT_UNITS, type ProductKind, type ProductUnit } from '../entities';
+import { IsText } from '../../../infra/validation/validators';
 
 export const MAX_MINOR_UNITS = 2_000_000_000;
 
@@ -10,9 +11,7 @@ export class ProductCreateDto {
   @Matches(/^[\w.\-/]+$/, { message: 'sku may hold letters, digits and . _ - / only' })
   sku?: string | null;
 
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(200)
   name: string;
 
   @IsIn(PRODUCT_KINDS)

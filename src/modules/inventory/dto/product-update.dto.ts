@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { IfPresent, IfPresentAndNotNull } from '../../../infra/validation/validators';
+import { IfPresent, IfPresentAndNotNull, IsText } from '../../../infra/validation/validators';
 import { PRODUCT_KINDS, PRODUCT_UNITS, type ProductKind, type ProductUnit } from '../entities';
 import { MAX_MINOR_UNITS } from './product-create.dto';
 
@@ -11,9 +11,7 @@ export class ProductUpdateDto {
   sku?: string | null;
 
   @IfPresent()
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(200)
   name?: string;
 
   @IfPresent()

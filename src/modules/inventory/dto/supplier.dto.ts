@@ -1,13 +1,11 @@
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { IfPresent, IfPresentAndNotNull } from '../../../infra/validation/validators';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { IfPresent, IfPresentAndNotNull, IsText } from '../../../infra/validation/validators';
 
 const PHONE = /^\+?[\d\s()-]{5,32}$/;
 const PHONE_MESSAGE = 'contactPhone must be a phone number such as +7 916 123-45-67';
 
 export class SupplierCreateDto {
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(200)
   name: string;
 
   @IsOptional()
@@ -18,9 +16,7 @@ export class SupplierCreateDto {
 
 export class SupplierUpdateDto {
   @IfPresent()
-  @IsString()
-  @Length(1, 200)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(200)
   name?: string;
 
   @IfPresentAndNotNull()

@@ -1,5 +1,5 @@
-import { IsIn, IsString, Length, Matches } from 'class-validator';
-import { IfPresent } from '../../../infra/validation/validators';
+import { IsIn, IsString, Length } from 'class-validator';
+import { IfPresent, IsText } from '../../../infra/validation/validators';
 import { INTEGRATION_KINDS, type IntegrationKind } from '../entities';
 
 /** Long enough for a PEM certificate and key; an API key is far shorter. */
@@ -8,9 +8,7 @@ const VALUE_MESSAGE = `value must be 1 to ${MAX_INTEGRATION_VALUE_LENGTH} charac
 const KIND_MESSAGE = `kind must be one of ${INTEGRATION_KINDS.join(', ')}`;
 
 export class IntegrationSecretCreateDto {
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name: string;
 
   @IsIn(INTEGRATION_KINDS, { message: KIND_MESSAGE })
@@ -24,9 +22,7 @@ export class IntegrationSecretCreateDto {
 /** Any of the three; a new value makes a new version. */
 export class IntegrationSecretUpdateDto {
   @IfPresent()
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name?: string;
 
   @IfPresent()

@@ -1,9 +1,7 @@
-import { IsString, Length, Matches } from 'class-validator';
+import { IsText } from '../../../infra/validation/validators';
 
 export class DeviceTokenCreateDto {
   /** What the device is, for people: "Till 1", "Courier tablet". */
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name: string;
 }

@@ -1,15 +1,13 @@
 import { IsBoolean, IsEmail, IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { IfPresent, IfPresentAndNotNull } from '../../../infra/validation/validators';
+import { IfPresent, IfPresentAndNotNull, IsText } from '../../../infra/validation/validators';
 import { ROLES, type Role } from '../../../infra/tenancy/request-context';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const PHONE = /^\+?[\d\s()-]{5,32}$/;
 
 export class EmployeeCreateDto {
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name: string;
 
   @Transform(trim)
@@ -34,9 +32,7 @@ export class EmployeeCreateDto {
 
 export class EmployeeUpdateDto {
   @IfPresent()
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name?: string;
 
   @IfPresent()

@@ -1,16 +1,12 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { IsCurrencyCode, IsTimeZone } from '../../../infra/validation/validators';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsCurrencyCode, IsTimeZone, IsText } from '../../../infra/validation/validators';
 
 export class SignupCreateDto {
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'tenantName must not be blank' })
+  @IsText(120)
   tenantName: string;
 
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'ownerName must not be blank' })
+  @IsText(120)
   ownerName: string;
 
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))

@@ -1,10 +1,8 @@
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { IsTimeZone } from '../../../infra/validation/validators';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsTimeZone, IsText } from '../../../infra/validation/validators';
 
 export class StoreCreateDto {
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name: string;
 
   @IsOptional()

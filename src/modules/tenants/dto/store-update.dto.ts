@@ -1,11 +1,9 @@
-import { IsString, Length, Matches, MaxLength } from 'class-validator';
-import { IfPresent, IfPresentAndNotNull, IsTimeZone } from '../../../infra/validation/validators';
+import { IsString, MaxLength } from 'class-validator';
+import { IfPresent, IfPresentAndNotNull, IsTimeZone, IsText } from '../../../infra/validation/validators';
 
 export class StoreUpdateDto {
   @IfPresent()
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name?: string;
 
   @IfPresentAndNotNull()

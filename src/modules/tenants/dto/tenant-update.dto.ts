@@ -1,11 +1,8 @@
-import { IsString, Length, Matches } from 'class-validator';
-import { IfPresent, IsTimeZone } from '../../../infra/validation/validators';
+import { IfPresent, IsTimeZone, IsText } from '../../../infra/validation/validators';
 
 export class TenantUpdateDto {
   @IfPresent()
-  @IsString()
-  @Length(1, 120)
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @IsText(120)
   name?: string;
 
   @IfPresent()
