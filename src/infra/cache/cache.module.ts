@@ -1,6 +1,8 @@
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { CacheModule as NestCacheModule } from '@nestjs/cache-manager';
 import { Global, Module } from '@nestjs/common';
+import { CacheVersions } from './cache-versions';
+import { CachedReadInterceptor, CachedReads } from './cached-read';
 import { RateLimiter } from './rate-limiter';
 import { RedisConnection } from './redis-connection';
 
@@ -34,7 +36,7 @@ class RedisModule {}
       },
     }),
   ],
-  providers: [RateLimiter],
-  exports: [NestCacheModule, RedisModule, RateLimiter],
+  providers: [RateLimiter, CacheVersions, CachedReads, CachedReadInterceptor],
+  exports: [NestCacheModule, RedisModule, RateLimiter, CacheVersions, CachedReads, CachedReadInterceptor],
 })
 export class CacheModule {}

@@ -1,3 +1,6 @@
 export * from './cache.module';
+export * from './cache-keys';
+export * from './cache-versions';
+export * from './cached-read';
 export * from './rate-limiter';
 export * from './redis-connection';

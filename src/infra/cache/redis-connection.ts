@@ -36,9 +36,16 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /**
+   * Starts connecting without waiting: with a reconnect strategy, `connect()`
+   * settles only once Redis answers, and the server must start (and serve from
+   * the database) while Redis is down.
+   */
   async onModuleInit(): Promise<void> {
     if (!this.client) return;
-    await this.client.connect().catch(() => this.logger.warn('redis: unreachable at start; will keep trying'));
+    const connecting = this.client.connect().catch(() => undefined);
+    const first = await Promise.race([connecting.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000).unref())]);
+    if (!first || !this.client.isReady) this.logger.warn('redis: unreachable at start; will keep trying');
   }
 
   get ready(): boolean {

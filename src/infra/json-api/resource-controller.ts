@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, Inject, type OnModuleInit, Param, Patch, Post, Req, Res, type Type } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
+import { CachedRead } from '../cache/cached-read';
 import { Ctx } from '../tenancy/ctx.decorator';
 import type { RequestContext } from '../tenancy/request-context';
 import { reply } from './json-api.reply';
@@ -46,7 +47,10 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     @Get()
     @RequirePermission(read)
     async list(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
-      const { document, profile } = await this.engine.list(ctx, def, query(req), req.url);
+      const raw = query(req);
+      // Decrypted personal data must never reach a shared cache.
+      if (def.cache && this.revealsSecrets(raw)) res.header('cache-control', 'no-store');
+      const { document, profile } = await this.engine.list(ctx, def, raw, req.url);
       return reply(req, res, { status: 200, document, profile });
     }
 
@@ -123,6 +127,21 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
       return reply(req, res, { status: 200, document });
     }
 
+    /** Whether the document (its type or an included one) carries sensitive attributes. */
+    private revealsSecrets(raw: Query): boolean {
+      const sensitive = (d: ResourceDefinition | undefined) => Object.values(d?.attributes ?? {}).some((a) => a.sensitive);
+      if (sensitive(def)) return true;
+      const paths = typeof raw.include === 'string' && raw.include ? raw.include.split(',') : [];
+      return paths.some((path) => {
+        let current: ResourceDefinition | undefined = def;
+        return path.split('.').some((segment) => {
+          const rel: { type: string } | undefined = current?.relationships?.[segment];
+          current = rel && this.registry.find(rel.type)?.def;
+          return sensitive(current);
+        });
+      });
+    }
+
     private changeRelationship(ctx: RequestContext, id: string, rel: string, mode: 'set' | 'add' | 'remove', req: FastifyRequest, res: FastifyReply) {
       return this.writes
         .run(ctx, req, async (tx) => {
@@ -133,6 +152,11 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     }
   }
 
+  if (def.cache) {
+    const byRole = def.cache.byRole ?? Object.values(def.attributes).some((a) => a.readPermission);
+    const list = Object.getOwnPropertyDescriptor(ResourceController.prototype, 'list')!;
+    CachedRead({ ...def.cache, byRole })(ResourceController.prototype, 'list', list);
+  }
   Object.defineProperty(ResourceController, 'name', { value: `${pascal(def.type)}ResourceController` });
   return ResourceController;
 }

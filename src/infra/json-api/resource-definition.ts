@@ -1,4 +1,5 @@
 import type { Permission } from '../auth/permissions';
+import type { CachedReadOptions } from '../cache/cached-read';
 
 /** The value type of an attribute: drives filter parsing, the OpenAPI schema and serialization. */
 export type AttributeType =
@@ -121,6 +122,13 @@ export interface ResourceDefinition {
   readonly storage?: 'shard' | 'catalog';
   /** False for types with no URL of their own (sessions): their objects carry no `self` link. */
   readonly addressable?: boolean;
+  /**
+   * A hot read: the collection route is served through the shared read cache
+   * (`@CachedRead`), e.g. `{ namespace: 'stock', scope: 'store' }` caches
+   * `?filter[store]=<one id>` reads per tenant and store. The handler's writers
+   * move the version (`CacheVersions.touchStore`) after they commit.
+   */
+  readonly cache?: CachedReadOptions;
   /** class-validator DTOs for the attributes of create and update documents. */
   readonly createDto?: new () => object;
   readonly updateDto?: new () => object;

@@ -1,0 +1,79 @@
+import { Keyv } from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ShardRegistry } from '../database/shard-registry';
+import type { RedisConnection } from './redis-connection';
+import { CacheVersions } from './cache-versions';
+import { CachedReads } from './cached-read';
+
+const tenant = '01a2142f-0000-7000-8000-000000000001';
+const store = '01a2142f-0000-7000-8000-0000000000aa';
+
+function request(url: string, query: Record<string, string>, role = 'owner'): FastifyRequest {
+  return { url, query, ctx: { tenantId: tenant, role, storeIds: role === 'owner' ? 'all' : [store] } } as unknown as FastifyRequest;
+}
+
+function reply() {
+  const headers: Record<string, string> = {};
+  const r = { statusCode: 200, headers, status: (s: number) => ((r.statusCode = s), r), header: (k: string, v: string) => ((headers[k] = v), r) };
+  return r as typeof r & FastifyReply;
+}
+
+describe(CachedReads.name, () => {
+  const cache = createCache({ stores: [new Keyv() as never] });
+  const versions = new CacheVersions(cache, { client: null, ready: false } as unknown as RedisConnection, {} as ShardRegistry);
+  const sut = new CachedReads(cache, versions);
+  const options = { namespace: 'stock', scope: 'store' as const, dependsOn: ['catalog'] };
+  const url = `/api/v1/stock-levels?filter[store]=${store}`;
+
+  it('keys a read by tenant, store and URL, and guards it with the store’s and the tags’ versions', () => {
+    const plan = sut.plan(request(url, { 'filter[store]': store }), options)!;
+    expect(plan.entryKey).toMatch(new RegExp(`^t:${tenant}:s:${store}:stock:[\\w-]{22}$`));
+    expect(plan.versionKeys).toEqual([`t:${tenant}:s:${store}:stock:version`, `t:${tenant}:catalog:version`]);
+  });
+
+  it('adds the role to the key when the document can differ by role', () => {
+    const withInclude = sut.plan(request(`${url}&include=product`, { 'filter[store]': store, include: 'product' }, 'florist'), options)!;
+    expect(withInclude.entryKey).toContain(`:stock:r:florist:`);
+    expect(sut.plan(request(url, { 'filter[store]': store }, 'florist'), { ...options, byRole: true })!.entryKey).toContain(':r:florist:');
+  });
+
+  it('does not cache what names no single store, or a store outside the caller’s', () => {
+    expect(sut.plan(request('/api/v1/stock-levels', {}), options)).toBeUndefined();
+    const elsewhere = '01a2142f-0000-7000-8000-0000000000bb';
+    expect(sut.plan(request('/x', { 'filter[store]': elsewhere }, 'florist'), options)).toBeUndefined();
+    expect(sut.plan(request('/x', { 'filter[store]': elsewhere }, 'owner'), options)).toBeDefined();
+    expect(sut.plan(request('/x', { 'filter[store]': `${store},${store}` }), options)).toBeUndefined();
+  });
+
+  it('loads once, serves the copy until a version moves, then loads again', async () => {
+    const plan = sut.plan(request(url, { 'filter[store]': store }), options)!;
+    let loads = 0;
+    const load = async () => ({ status: 200, type: 'application/vnd.api+json', body: `{"n":${++loads}}`, storable: true });
+    const first = reply();
+    expect(await sut.serve(plan, first, load)).toBe('{"n":1}');
+    const second = reply();
+    expect(await sut.serve(plan, second, load)).toBe('{"n":1}');
+    expect([first.headers['x-cache'], second.headers['x-cache'], second.headers['content-type']]).toEqual(['miss', 'hit', 'application/vnd.api+json']);
+    await versions.touchStore({ tenantId: tenant }, store, 'stock');
+    expect(await sut.serve(plan, reply(), load)).toBe('{"n":2}');
+    await versions.touchTenant({ tenantId: tenant }, 'catalog');
+    expect(await sut.serve(plan, reply(), load)).toBe('{"n":3}');
+  });
+
+  it('shares one load among concurrent misses and keeps nothing marked no-store', async () => {
+    const plan = sut.plan(request(`${url}&x=1`, { 'filter[store]': store }), options)!;
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { status: 200, type: 't', body: 'secret', storable: false };
+    };
+    const replies = Array.from({ length: 5 }, reply);
+    await Promise.all(replies.map((r) => sut.serve(plan, r, load)));
+    expect(loads).toBe(1);
+    expect(replies.map((r) => r.headers['x-cache']).sort()).toEqual(['miss', 'shared', 'shared', 'shared', 'shared']);
+    await sut.serve(plan, reply(), load);
+    expect(loads).toBe(2);
+  });
+});
