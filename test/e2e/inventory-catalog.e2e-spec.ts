@@ -91,7 +91,7 @@ describe(`inventory catalog: products, recipes, suppliers (${PROFILE})`, () => {
       expect(bunch.body.data.attributes.quantity).toBe('0.5');
     });
 
-    it.each([['0'], ['-1'], ['1e3'], ['abc'], ['1.2345']])('refuses quantity %p', async (quantity) => {
+    it.each([['0'], ['-1'], ['1e3'], ['abc'], ['1.2345'], [3 as unknown as string]])('refuses quantity %p', async (quantity) => {
       const { product, parts } = await bouquet(t, shop.accessToken, `Quantity ${quantity}`, 1);
       const extra = await create(t, shop.accessToken, 'products', flower(`Extra ${quantity}`));
       const res = await recipe(product.id, extra.id, quantity);

@@ -1,6 +1,7 @@
 import type { TestApp } from './app-harness';
 import { create, flower, one } from './catalog-fixtures';
 import { type Shop, uniqueEmail } from './fixtures';
+import { STOCK_FACTORIES } from './stock-fixtures';
 
 /**
  * One record of a resource type, made through the API by a shop's owner. The
@@ -34,4 +35,5 @@ export const FACTORIES: Record<string, Factory> = {
   'audit-events': (t, shop) => anyOf(t, shop, 'audit-events'),
   'integration-secrets': async (t, shop) =>
     (await create(t, shop.accessToken, 'integration-secrets', { name: 'Fixture terminal', kind: 'payment-terminal', value: 'fixture-terminal-key' })).id,
+  ...STOCK_FACTORIES,
 };

@@ -18,6 +18,9 @@ export enum Permission {
   SuppliersRead = 'suppliers:read',
   SuppliersWrite = 'suppliers:write',
   IntegrationSecretsManage = 'integration-secrets:manage',
+  StockRead = 'stock:read',
+  StockWrite = 'stock:write',
+  StockCostRead = 'stock:cost-read',
 }
 
 /**
@@ -42,6 +45,9 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.SuppliersRead]: ['owner', 'manager', 'florist'],
   [Permission.SuppliersWrite]: ['owner', 'manager'],
   [Permission.IntegrationSecretsManage]: ['owner'],
+  [Permission.StockRead]: ['owner', 'manager', 'florist'],
+  [Permission.StockWrite]: ['owner', 'manager', 'florist'],
+  [Permission.StockCostRead]: ['owner', 'manager'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

@@ -120,6 +120,18 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Component already in recipe');
     case InventoryErrorCode.FractionalQuantity:
       return d(422, 'Whole number required');
+    case InventoryErrorCode.InsufficientStock:
+      return d(409, 'Insufficient stock');
+    case InventoryErrorCode.NotStockTracked:
+      return d(422, 'Stock not tracked');
+    case InventoryErrorCode.SameStore:
+      return d(422, 'Same store');
+    case InventoryErrorCode.TransferNotInTransit:
+      return d(409, 'Transfer not in transit');
+    case InventoryErrorCode.DocumentClosed:
+      return d(409, 'Document closed');
+    case InventoryErrorCode.InvalidStockDocument:
+      return d(422, 'Invalid stock document');
     default: {
       const unmapped: never = code;
       throw new Error(`Unmapped error code ${String(unmapped)}`);

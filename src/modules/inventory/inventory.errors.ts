@@ -9,6 +9,15 @@ export enum InventoryErrorCode {
   RecipeCycle = 'recipe-cycle',
   DuplicateComponent = 'duplicate-component',
   FractionalQuantity = 'fractional-quantity',
+  /** An online sale or a document takes more than the store has. */
+  InsufficientStock = 'insufficient-stock',
+  /** Stock of a product that does not track stock (trackStock: false) cannot be received, moved or counted. */
+  NotStockTracked = 'not-stock-tracked',
+  SameStore = 'same-store',
+  TransferNotInTransit = 'transfer-not-in-transit',
+  /** Lines join their document only in the request that creates it. */
+  DocumentClosed = 'document-closed',
+  InvalidStockDocument = 'invalid-stock-document',
 }
 
 export class InventoryError extends DomainError<InventoryErrorCode> {}

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CacheVersions } from '../../infra/cache/cache-versions';
 import { isDuplicateKey } from '../../infra/database/database.errors';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { Page } from '../../infra/json-api/pagination';
@@ -10,6 +11,7 @@ import type { ProductUpdateDto } from './dto/product-update.dto';
 import type { Product } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
+import { CATALOG_CACHE } from './stock/cache-tags';
 
 const invalid = (attribute: string, detail: string) =>
   new InventoryError(InventoryErrorCode.InvalidProduct, detail, { pointer: `/data/attributes/${attribute}` });
@@ -27,7 +29,10 @@ function checkConsistency(product: Pick<Product, 'unit' | 'bunchSize' | 'kind' |
 /** The `products` resource: the catalog of what a shop sells. */
 @Injectable()
 export class ProductService implements ResourceHandler<Product> {
-  constructor(private readonly products: ProductRepository) {}
+  constructor(
+    private readonly products: ProductRepository,
+    private readonly versions: CacheVersions,
+  ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<Product>> {
     return this.products.findPage(ctx, query);
@@ -38,6 +43,7 @@ export class ProductService implements ResourceHandler<Product> {
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<ProductCreateDto>): Promise<Product> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const now = new Date();
     const product = {
       id: id ?? uuid7(),
@@ -60,6 +66,7 @@ export class ProductService implements ResourceHandler<Product> {
   }
 
   async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<ProductUpdateDto>): Promise<Product> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const [current] = await this.products.findByIds(ctx, [id]);
     const changes = Object.fromEntries(Object.entries({ ...a, name: a.name?.trim() }).filter(([, v]) => v !== undefined)) as Partial<Product>;
     checkConsistency({ ...current, ...changes });
@@ -70,6 +77,7 @@ export class ProductService implements ResourceHandler<Product> {
 
   /** A product that a recipe uses stays for history: archive it instead. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     if (await this.products.inRecipes(ctx, id)) {
       throw new InventoryError(InventoryErrorCode.ProductInUse, 'A recipe uses this product; archive it (archived: true) instead of deleting it.');
     }
@@ -82,17 +90,20 @@ export class ProductService implements ResourceHandler<Product> {
   }
 
   async setRelationship(ctx: RequestContext, id: string, _relationship: string, linkage: Linkage): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     await this.products.removeSuppliers(ctx, id);
     await this.products.addSuppliers(ctx, id, linkage as string[]);
     await this.products.update(ctx, id, { updatedAt: new Date() });
   }
 
   async addToRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     await this.products.addSuppliers(ctx, id, ids);
     await this.products.update(ctx, id, { updatedAt: new Date() });
   }
 
   async removeFromRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     await this.products.removeSuppliers(ctx, id, ids);
     await this.products.update(ctx, id, { updatedAt: new Date() });
   }

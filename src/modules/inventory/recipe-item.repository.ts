@@ -34,6 +34,15 @@ export class RecipeItemRepository {
     return [...new Set(rows.map((r) => r.componentId))];
   }
 
+  /** The recipe items of these compositions: one query for the batch. */
+  async recipesOf(ctx: RequestContext, compositionIds: readonly string[]): Promise<RecipeItem[]> {
+    if (!compositionIds.length) return [];
+    return (await this.shards.manager(ctx)).find(RecipeItem, {
+      where: { tenantId: ctx.tenantId, compositionId: In([...compositionIds]) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
   async insert(ctx: RequestContext, item: Omit<RecipeItem, 'tenantId'>): Promise<RecipeItem> {
     const row = { ...item, tenantId: ctx.tenantId };
     await (await this.shards.manager(ctx)).insert(RecipeItem, row);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CacheVersions } from '../../infra/cache/cache-versions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
@@ -9,6 +10,7 @@ import type { Product, RecipeItem } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { RecipeItemRepository } from './recipe-item.repository';
+import { CATALOG_CACHE } from './stock/cache-tags';
 
 /** Recipes nest (a bouquet can go into a basket); deeper than this is a data error. */
 const MAX_RECIPE_DEPTH = 20;
@@ -19,6 +21,7 @@ export class RecipeItemService implements ResourceHandler<RecipeItem> {
   constructor(
     private readonly items: RecipeItemRepository,
     private readonly products: ProductRepository,
+    private readonly versions: CacheVersions,
   ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<RecipeItem>> {
@@ -30,6 +33,7 @@ export class RecipeItemService implements ResourceHandler<RecipeItem> {
   }
 
   async create(ctx: RequestContext, { id, attributes, relationships }: ResourceInput<RecipeItemCreateDto>): Promise<RecipeItem> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const compositionId = relationships.composition as string;
     const componentId = relationships.component as string;
     await this.check(ctx, compositionId, componentId, attributes.quantity);
@@ -40,6 +44,7 @@ export class RecipeItemService implements ResourceHandler<RecipeItem> {
   }
 
   async update(ctx: RequestContext, id: string, { attributes, relationships }: ResourceInput<RecipeItemUpdateDto>): Promise<RecipeItem> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const [current] = await this.items.findByIds(ctx, [id]);
     const next = {
       compositionId: (relationships.composition as string | undefined) ?? current.compositionId,
@@ -54,6 +59,7 @@ export class RecipeItemService implements ResourceHandler<RecipeItem> {
   }
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const [item] = await this.items.findByIds(ctx, [id]);
     await this.items.delete(ctx, id);
     await this.products.update(ctx, item.compositionId, { updatedAt: new Date() });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CacheVersions } from '../../infra/cache/cache-versions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { Page } from '../../infra/json-api/pagination';
 import type { Linkage, ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
@@ -7,6 +8,7 @@ import type { RequestContext } from '../../infra/tenancy/request-context';
 import type { SupplierCreateDto, SupplierUpdateDto } from './dto/supplier.dto';
 import type { Supplier } from './entities';
 import { SupplierRepository } from './supplier.repository';
+import { CATALOG_CACHE } from './stock/cache-tags';
 
 /**
  * The `suppliers` resource. `contactPhone` is sensitive: the JSON:API layer hands
@@ -14,7 +16,10 @@ import { SupplierRepository } from './supplier.repository';
  */
 @Injectable()
 export class SupplierService implements ResourceHandler<Supplier> {
-  constructor(private readonly suppliers: SupplierRepository) {}
+  constructor(
+    private readonly suppliers: SupplierRepository,
+    private readonly versions: CacheVersions,
+  ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<Supplier>> {
     return this.suppliers.findPage(ctx, query);
@@ -24,7 +29,8 @@ export class SupplierService implements ResourceHandler<Supplier> {
     return this.suppliers.findByIds(ctx, ids);
   }
 
-  create(ctx: RequestContext, { id, attributes }: ResourceInput<SupplierCreateDto>): Promise<Supplier> {
+  async create(ctx: RequestContext, { id, attributes }: ResourceInput<SupplierCreateDto>): Promise<Supplier> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     const now = new Date();
     return this.suppliers.insert(ctx, {
       id: id ?? uuid7(),
@@ -36,6 +42,7 @@ export class SupplierService implements ResourceHandler<Supplier> {
   }
 
   async update(ctx: RequestContext, id: string, { attributes }: ResourceInput<SupplierUpdateDto>): Promise<Supplier> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     await this.suppliers.update(ctx, id, {
       ...(attributes.name !== undefined && { name: attributes.name.trim() }),
       ...(attributes.contactPhone !== undefined && { contactPhoneCiphertext: attributes.contactPhone }),
@@ -44,7 +51,8 @@ export class SupplierService implements ResourceHandler<Supplier> {
     return (await this.suppliers.findByIds(ctx, [id]))[0];
   }
 
-  remove(ctx: RequestContext, id: string): Promise<void> {
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.versions.touchTenant(ctx, CATALOG_CACHE);
     return this.suppliers.delete(ctx, id);
   }
 

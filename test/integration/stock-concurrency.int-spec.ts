@@ -1,0 +1,71 @@
+import { StockCheck } from '../../src/modules/inventory/stock-check.service';
+import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
+import { type TestApp, bootApp } from '../support/app-harness';
+import { one } from '../support/catalog-fixtures';
+import { type Shop, newShop } from '../support/fixtures';
+import { atomic, documentOperations, levelOf, newStore, receive, serviceContext, stemProduct } from '../support/stock-fixtures';
+
+// Real concurrency: MariaDB with a pool of connections, so these transactions
+// overlap (the embedded profile runs one transaction at a time).
+describe('stock under concurrent consumption (MariaDB)', () => {
+  let t: TestApp;
+  let shop: Shop;
+  let store: string;
+
+  beforeAll(async () => {
+    t = await bootApp({ DATABASE_POOL_SIZE: '20' });
+    shop = await newShop(t);
+    store = await newStore(t, shop.accessToken, 'Rush hour');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const DAY = 86_400_000;
+  /** The last 10 stems of a product, in two batches. */
+  async function lastTenStems(name: string) {
+    const rose = await stemProduct(t, shop.accessToken, name);
+    await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '6', unitCost: 100 }], { receivedAt: new Date(Date.now() - 2 * DAY).toISOString() });
+    await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '4', unitCost: 300 }]);
+    return rose;
+  }
+  const tally = (values: Array<string | number>) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+  const check = async () => (await t.app.get(StockCheck).run(await serviceContext(t, shop))).discrepancies;
+  const movements = async (productId: string) => (await t.request('GET', `/api/v1/stock-movements?filter[product]=${productId}&page[size]=500`, { token: shop.accessToken })).body.data;
+
+  it('50 online sales of the last 10 stems: 10 succeed, 40 get insufficient-stock, the ledger adds up', async () => {
+    const rose = await lastTenStems('Contested rose');
+    const ctx = await serviceContext(t, shop);
+    const ledger = t.app.get(StockLedger);
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => ledger.consume(ctx, store, [{ productId: rose.id, quantity: '1' }])));
+    expect(tally(outcomes.map((o) => (o.status === 'fulfilled' ? 'sold' : o.reason.code)))).toEqual({ sold: 10, 'insufficient-stock': 40 });
+    expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('0');
+    const sales = (await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale');
+    expect(sales).toHaveLength(10);
+    // First expiring first: the six older stems at 100, then the four at 300.
+    expect(sales.reduce((sum: number, m: any) => sum + m.attributes.cost, 0)).toBe(6 * 100 + 4 * 300);
+    expect(await check()).toEqual([]);
+  });
+
+  it('50 offline sales of the last 10 stems: all recorded, the level goes to -40, the ledger adds up', async () => {
+    const rose = await lastTenStems('Offline rush rose');
+    const ctx = await serviceContext(t, shop);
+    const ledger = t.app.get(StockLedger);
+    const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => ledger.consume(ctx, store, [{ productId: rose.id, quantity: '1' }], { offline: true })));
+    expect(tally(outcomes.map((o) => (o.status === 'fulfilled' ? 'sold' : o.reason.code)))).toEqual({ sold: 50 });
+    expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('-40');
+    const sales = (await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale');
+    expect(sales.filter((m: any) => m.relationships.batch.data === null)).toHaveLength(40);
+    expect(await check()).toEqual([]);
+  });
+
+  it('50 concurrent write-off requests through the API for the last 10 stems: 10 answer 200, 40 answer 409', async () => {
+    const rose = await lastTenStems('Wilting rose');
+    const request = () =>
+      atomic(t, shop.accessToken, documentOperations('write-offs', 'writeOff', { attributes: { reason: 'wilted' }, relationships: { store: one('stores', store) } }, [{ product: rose.id, quantity: '1' }]));
+    const statuses = (await Promise.all(Array.from({ length: 50 }, request))).map((r) => r.status);
+    expect(tally(statuses)).toEqual({ 200: 10, 409: 40 });
+    expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('0');
+    expect(await check()).toEqual([]);
+  });
+});
