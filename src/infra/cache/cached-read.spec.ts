@@ -51,14 +51,28 @@ describe(CachedReads.name, () => {
     let loads = 0;
     const load = async () => ({ status: 200, type: 'application/vnd.api+json', body: `{"n":${++loads}}`, storable: true });
     const first = reply();
-    expect(await sut.serve(plan, first, load)).toBe('{"n":1}');
+    expect(String(await sut.serve(plan, first, load))).toBe('{"n":1}');
     const second = reply();
-    expect(await sut.serve(plan, second, load)).toBe('{"n":1}');
+    expect(String(await sut.serve(plan, second, load))).toBe('{"n":1}');
     expect([first.headers['x-cache'], second.headers['x-cache'], second.headers['content-type']]).toEqual(['miss', 'hit', 'application/vnd.api+json']);
     await versions.touchStore({ tenantId: tenant }, store, 'stock');
-    expect(await sut.serve(plan, reply(), load)).toBe('{"n":2}');
+    expect(String(await sut.serve(plan, reply(), load))).toBe('{"n":2}');
     await versions.touchTenant({ tenantId: tenant }, 'catalog');
-    expect(await sut.serve(plan, reply(), load)).toBe('{"n":3}');
+    expect(String(await sut.serve(plan, reply(), load))).toBe('{"n":3}');
+  });
+
+  it('serves its in-process copy only under the current versions, taking a fresher one another instance stored', async () => {
+    const other = new CachedReads(cache, versions);
+    const plan = sut.plan(request(`${url}&y=1`, { 'filter[store]': store }), options)!;
+    let loads = 0;
+    const load = async () => ({ status: 200, type: 't', body: `v${++loads}`, storable: true });
+    expect(String(await sut.serve(plan, reply(), load))).toBe('v1');
+    await versions.touchStore({ tenantId: tenant }, store, 'stock');
+    const there = reply();
+    expect([String(await other.serve(plan, there, load)), there.headers['x-cache']]).toEqual(['v2', 'miss']);
+    const here = reply();
+    expect([String(await sut.serve(plan, here, load)), here.headers['x-cache']]).toEqual(['v2', 'hit']);
+    expect(loads).toBe(2);
   });
 
   it('shares one load among concurrent misses and keeps nothing marked no-store', async () => {

@@ -46,7 +46,7 @@ interface Entry {
 interface Loaded {
   status: number;
   type: string;
-  body: string;
+  body: string | Buffer;
   /** False when the response said `Cache-Control: no-store` (it holds decrypted personal data). */
   storable: boolean;
 }
@@ -59,18 +59,35 @@ interface Plan {
 const CACHED_READ = 'bloomdesk:cached-read';
 /** Entries whose versions moved on are garbage; this only bounds how long they take up memory. */
 const ENTRY_TTL_MS = 3600_000;
+/** The in-process copies: at most this many documents and bytes (least recently used go first). */
+const LOCAL_ENTRIES = 2000;
+const LOCAL_BYTES = 64 * 1024 * 1024;
+
+/** A copy held in process, its body already encoded: served only while its versions are current in the shared cache. */
+interface LocalEntry {
+  v: string;
+  s: number;
+  t: string;
+  b: Buffer;
+}
 
 /**
- * Serves cached reads: one round trip reads the entry and its versions; an
- * entry built under the current versions is the answer; otherwise the handler
- * loads, once for all concurrent requests of the same key (single flight), and
- * the result is stored under the versions read before loading. If the cache is
- * down or slow, the handler answers every request and nothing fails.
+ * Serves cached reads. Every read asks the shared cache (Redis) for the current
+ * versions of what the document shows; a copy built under exactly those
+ * versions is the answer: from this process's memory when it holds one (so a
+ * hit moves a few dozen bytes from Redis, not the document), else from the
+ * shared cache. Otherwise the handler loads, once for all concurrent requests of
+ * the same key (single flight), and the result is stored under the versions read
+ * before loading. If the cache is down or slow, the handler answers every
+ * request (the in-process copies too are unusable then: nothing can vouch for
+ * them) and nothing fails.
  */
 @Injectable()
 export class CachedReads {
   private readonly logger = new Logger(CachedReads.name);
   private readonly flights = new Map<string, Promise<Loaded>>();
+  private readonly local = new Map<string, LocalEntry>();
+  private localBytes = 0;
   /** Off: every read goes to the database (benchmarks compare the two). */
   enabled = true;
 
@@ -101,11 +118,19 @@ export class CachedReads {
     };
   }
 
-  async serve(plan: Plan, reply: FastifyReply, load: () => Promise<Loaded>): Promise<string> {
-    const tag = await this.currentVersions(plan).catch(() => undefined);
-    if (tag === undefined) return this.answer(reply, await load(), 'bypass', false);
-    const { entry, versions } = tag;
-    if (entry?.v === versions) return this.answer(reply, { status: entry.s, type: entry.t, body: entry.b, storable: true }, 'hit', true);
+  async serve(plan: Plan, reply: FastifyReply, load: () => Promise<Loaded>): Promise<string | Buffer> {
+    const held = this.local.get(plan.entryKey);
+    const current = await this.currentVersions(plan, held === undefined).catch(() => undefined);
+    if (current === undefined) return this.answer(reply, await load(), 'bypass', false);
+    const { versions } = current;
+    if (held?.v === versions) {
+      // Most recently used last, so eviction takes the coldest.
+      this.local.delete(plan.entryKey);
+      this.local.set(plan.entryKey, held);
+      return this.answer(reply, { status: held.s, type: held.t, body: held.b, storable: true }, 'hit', true);
+    }
+    const entry = held === undefined ? current.entry : await this.shared(plan.entryKey);
+    if (entry?.v === versions) return this.answer(reply, this.keep(plan.entryKey, entry), 'hit', true);
 
     const flightKey = `${plan.entryKey}|${versions}`;
     let flight = this.flights.get(flightKey);
@@ -113,7 +138,11 @@ export class CachedReads {
     if (!flight) {
       flight = load()
         .then(async (loaded) => {
-          if (loaded.storable && loaded.status === 200) await this.store(plan.entryKey, { v: versions, s: loaded.status, t: loaded.type, b: loaded.body });
+          if (loaded.storable && loaded.status === 200) {
+            const fresh = { v: versions, s: loaded.status, t: loaded.type, b: String(loaded.body) };
+            await this.store(plan.entryKey, fresh);
+            this.keep(plan.entryKey, fresh);
+          }
           return loaded;
         })
         .finally(() => this.flights.delete(flightKey));
@@ -123,15 +152,38 @@ export class CachedReads {
     return this.answer(reply, loaded, leader ? 'miss' : 'shared', !leader);
   }
 
-  private async currentVersions(plan: Plan): Promise<{ entry?: Entry; versions: string } | undefined> {
+  /** The versions now current, and (when asked) the shared entry, in one round trip. */
+  private async currentVersions(plan: Plan, withEntry: boolean): Promise<{ entry?: Entry; versions: string } | undefined> {
     if (!this.versions.available) return undefined;
-    const [entry, ...versions] = await withDeadline(this.cache.mget<unknown>([plan.entryKey, ...plan.versionKeys]));
+    const keys = withEntry ? [plan.entryKey, ...plan.versionKeys] : plan.versionKeys;
+    const values = await withDeadline(this.cache.mget<unknown>(keys));
+    const versions = withEntry ? values.slice(1) : values;
     for (let i = 0; i < versions.length; i++) {
       if (typeof versions[i] !== 'string') versions[i] = await this.versions.create(plan.versionKeys[i]);
     }
     // Redis went away during the read: its undefineds are not a miss to build on.
     if (!this.versions.available) return undefined;
-    return { entry: entry as Entry | undefined, versions: versions.join(',') };
+    return { entry: (withEntry ? values[0] : undefined) as Entry | undefined, versions: versions.join(',') };
+  }
+
+  private async shared(key: string): Promise<Entry | undefined> {
+    return (await withDeadline(this.cache.get<Entry>(key)).catch(() => undefined)) ?? undefined;
+  }
+
+  /** Holds a copy in process, encoded once, within the size limits. */
+  private keep(key: string, entry: Entry): Loaded {
+    const body = Buffer.from(entry.b);
+    const previous = this.local.get(key);
+    if (previous) this.localBytes -= previous.b.length;
+    this.local.delete(key);
+    this.local.set(key, { v: entry.v, s: entry.s, t: entry.t, b: body });
+    this.localBytes += body.length;
+    for (const [oldest, held] of this.local) {
+      if (this.local.size <= LOCAL_ENTRIES && this.localBytes <= LOCAL_BYTES) break;
+      this.local.delete(oldest);
+      this.localBytes -= held.b.length;
+    }
+    return { status: entry.s, type: entry.t, body, storable: true };
   }
 
   private async store(key: string, entry: Entry): Promise<void> {
@@ -142,7 +194,7 @@ export class CachedReads {
     }
   }
 
-  private answer(reply: FastifyReply, loaded: Loaded, outcome: 'hit' | 'miss' | 'shared' | 'bypass', setHeaders: boolean): string {
+  private answer(reply: FastifyReply, loaded: Loaded, outcome: 'hit' | 'miss' | 'shared' | 'bypass', setHeaders: boolean): string | Buffer {
     if (setHeaders) reply.status(loaded.status).header('content-type', loaded.type);
     reply.header('x-cache', outcome);
     return loaded.body;
