@@ -1,0 +1,94 @@
+// The servers the stock read benchmark loads, in a process of their own (the load
+// generator must not share their event loop): the real application on the
+// benchmark's databases, and beside it a raw Fastify route that answers a fixed
+// copy of the same document. Started by stock-read.bench.ts; prints one JSON line
+// with what the driver needs. POST /__cache?enabled=false on the raw server turns
+// the read cache off (every read goes to MySQL) and back on.
+//
+// For the diagnosis only, a second instance of the application whose principal
+// loader remembers each session's principal after its first catalog query (no
+// production server runs so: a logout would not stop the token at once). It
+// shows what the one catalog query per request costs the cached read.
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+import { AppModule } from '../src/app.module';
+import { configureApp, createAdapter, createApp } from '../src/app.setup';
+import { loadConfig } from '../src/config/app-config';
+import { PRINCIPAL_LOADER as PRINCIPAL_LOADER_TOKEN, type PrincipalLoader } from '../src/infra/auth/principal-loader';
+import { CachedReads } from '../src/infra/cache/cached-read';
+import { PrincipalService } from '../src/modules/tenants/principal.service';
+import { STOCK_BENCH_MANIFEST, type StockBenchManifest, stockBenchEnv } from './lib/stock-env';
+
+const ROWS = 100;
+
+async function memoizedPrincipals(): Promise<NestFastifyApplication> {
+  const config = loadConfig(stockBenchEnv());
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(PRINCIPAL_LOADER_TOKEN)
+    .useFactory({
+      factory: (real: PrincipalLoader): PrincipalLoader => {
+        const known = new Map<string, ReturnType<PrincipalLoader['fromAccessToken']>>();
+        return {
+          fromAccessToken: (claims) => {
+            if (!known.has(claims.sid)) known.set(claims.sid, real.fromAccessToken(claims));
+            return known.get(claims.sid)!;
+          },
+          fromDeviceToken: (token) => real.fromDeviceToken(token),
+        };
+      },
+      inject: [PrincipalService],
+    })
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { bufferLogs: true });
+  await configureApp(app);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app;
+}
+
+async function main(): Promise<void> {
+  const manifest = JSON.parse(readFileSync(STOCK_BENCH_MANIFEST, 'utf8')) as StockBenchManifest;
+  const shop = manifest.tenants[0];
+  const store = shop.stores.find((s) => s.levels >= ROWS);
+  if (!store) throw new Error(`no store with ${ROWS} stock levels: run npm run bench:stock-data first`);
+
+  const app = await createApp(loadConfig(stockBenchEnv()));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const appUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const json = 'application/vnd.api+json';
+  const login = await fetch(`${appUrl}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': json, accept: json },
+    body: JSON.stringify({ data: { type: 'sessions', attributes: { email: shop.email, password: shop.password } } }),
+  });
+  const token = ((await login.json()) as { data: { attributes: { accessToken: string } } }).data.attributes.accessToken;
+  const path = `/api/v1/stock-levels?filter[store]=${store.id}&page[size]=${ROWS}`;
+  const first = await fetch(`${appUrl}${path}`, { headers: { authorization: `Bearer ${token}`, accept: json } });
+  const body = await first.text();
+  const contentType = first.headers.get('content-type') ?? json;
+  if (first.status !== 200 || (JSON.parse(body) as { data: unknown[] }).data.length !== ROWS) throw new Error(`the stock read answered ${first.status}`);
+
+  const raw = Fastify({ logger: false });
+  raw.get('/raw', async (_request, reply) => reply.header('content-type', contentType).send(body));
+  raw.post('/__cache', async (request) => {
+    app.get(CachedReads).enabled = (request.query as { enabled?: string }).enabled !== 'false';
+    return { enabled: app.get(CachedReads).enabled };
+  });
+  await raw.listen({ port: 0, host: '127.0.0.1' });
+  const diagnostic = await memoizedPrincipals();
+  const memoUrl = (await diagnostic.getUrl()).replace('[::1]', '127.0.0.1');
+  const rawUrl = `http://127.0.0.1:${(raw.server.address() as { port: number }).port}`;
+  process.stdout.write(`${JSON.stringify({ appUrl, rawUrl, memoUrl, path, token, bytes: Buffer.byteLength(body), store: store.id, levels: store.levels })}\n`);
+  // Nest's shutdown hooks also listen for SIGTERM; whatever they do, this process ends within 5 s.
+  process.once('SIGTERM', () => {
+    setTimeout(() => process.exit(0), 5000).unref();
+    void Promise.allSettled([raw.close(), app.close(), diagnostic.close()]).then(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
