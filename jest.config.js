@@ -6,8 +6,10 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const base = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform };
 // E2E hooks sign shops up and log in (scrypt, on purpose slow) against real services
-// on a shared two-core machine: seconds, not milliseconds.
-const e2e = { ...base, testTimeout: 60_000 };
+// on a shared two-core machine: seconds, not milliseconds. jest-circus reads
+// `testTimeout` only from the top-level config, so the e2e projects set it with
+// jest.setTimeout in a setup file instead (unit specs keep the 5 s default).
+const e2e = { ...base, setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] };
 
 /** @type {import('jest').Config} */
 module.exports = {
