@@ -51,8 +51,12 @@ export async function buildServer(): Promise<{ main: string; remove(): void }> {
   );
   // The CLI takes the tsconfig path relative to the project.
   const build = await run(NODE, [join(ROOT, 'node_modules/.bin/nest'), 'build', '-p', relative(ROOT, tsconfig)]);
-  if (build.status !== 0) throw new Error(`nest build failed:\n${build.stdout}${build.stderr}`);
-  return { main: join(dir, 'dist/main.js'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  if (build.status !== 0) {
+    remove();
+    throw new Error(`nest build failed:\n${build.stdout}${build.stderr}`);
+  }
+  return { main: join(dir, 'dist/main.js'), remove };
 }
 
 /** The environment a server process gets: exactly these variables (and PATH), nothing of the test runner's. */
