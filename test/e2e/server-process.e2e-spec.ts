@@ -103,6 +103,13 @@ describe(`the built server as a process (${PROFILE})`, () => {
     }
   });
 
+  it('refuses a host name that does not resolve with one line naming HOST and PORT, and exit code 78', async () => {
+    const result = await runServer(build.main, { ...profileEnv(), HOST: 'no-such-host.invalid', SEED_DEMO: 'false' });
+
+    expect(result.stderr).toBe('bloomdesk: cannot start: cannot listen on HOST=no-such-host.invalid PORT=0 (ENOTFOUND)\n');
+    expect(result.status).toBe(EX_CONFIG);
+  });
+
   it('serves where its banner says, logs requests as JSON lines but not the probes, and stops on SIGTERM', async () => {
     const server = await startServer(build.main, { ...profileEnv(), SEED_DEMO: 'false' });
     let end;

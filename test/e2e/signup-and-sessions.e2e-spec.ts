@@ -183,8 +183,9 @@ describe(`signup and sessions (${PROFILE})`, () => {
           expect(limited.body.errors[0]).toMatchObject({ status: '429', code: 'rate-limited' });
         }
       }
-      const shape = (r: (typeof known)[number]) => ({ status: r.status, errors: r.body.errors.map((e: any) => ({ ...e, detail: undefined, meta: undefined })) });
-      expect(unknown.map(shape).sort((a, b) => a.status - b.status)).toEqual(known.map(shape).sort((a, b) => a.status - b.status));
+      // The same answers for both: nothing tells a known e-mail from an unknown one.
+      const answers = (responses: typeof known) => responses.map((r) => `${r.status} ${r.body.errors[0].code} ${r.body.errors[0].title}`).sort();
+      expect(answers(unknown)).toEqual(answers(known));
       const right = await t.request('POST', '/api/v1/sessions', { body: loginDocument(shop.email, shop.password), ip: freshIp() });
       expect(right.status).toBe(429);
     });
