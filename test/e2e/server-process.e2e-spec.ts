@@ -17,7 +17,7 @@ import { servicesEnv } from '../support/services-env';
 const EX_CONFIG = 78;
 
 describe(`the built server as a process (${PROFILE})`, () => {
-  let build: { main: string; remove(): void };
+  let main: string;
   const dirs: string[] = [];
   const dataDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'bloomdesk-process-'));
@@ -28,10 +28,9 @@ describe(`the built server as a process (${PROFILE})`, () => {
   const profileEnv = (): Record<string, string> => ({ ...(PROFILE === 'services' ? servicesEnv() : { DATA_DIR: dataDir() }), PORT: '0', LOG_LEVEL: 'info' });
 
   beforeAll(async () => {
-    build = await buildServer();
+    main = await buildServer();
   }, 180_000);
   afterAll(() => {
-    build?.remove();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -81,7 +80,7 @@ describe(`the built server as a process (${PROFILE})`, () => {
   ];
 
   it.each(refusals)('refuses %s=%p with exactly one line on stderr naming %s, and exit code 78', async (variable, value, named) => {
-    const result = await runServer(build.main, { ...profileEnv(), [variable]: value });
+    const result = await runServer(main, { ...profileEnv(), [variable]: value });
 
     expect(result.stderr).toMatch(new RegExp(`^bloomdesk: cannot start: ${named} [^\\n]+: expected [^\\n]+\\n$`));
     expect(result.stderr).not.toContain('s3cret-pw');
@@ -94,7 +93,7 @@ describe(`the built server as a process (${PROFILE})`, () => {
     await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const result = await runServer(build.main, { ...profileEnv(), HOST: '127.0.0.1', PORT: String(port), SEED_DEMO: 'false' });
+      const result = await runServer(main, { ...profileEnv(), HOST: '127.0.0.1', PORT: String(port), SEED_DEMO: 'false' });
 
       expect(result.stderr).toBe(`bloomdesk: cannot start: cannot listen on HOST=127.0.0.1 PORT=${port} (EADDRINUSE)\n`);
       expect(result.status).toBe(EX_CONFIG);
@@ -104,14 +103,14 @@ describe(`the built server as a process (${PROFILE})`, () => {
   });
 
   it('refuses a host name that does not resolve with one line naming HOST and PORT, and exit code 78', async () => {
-    const result = await runServer(build.main, { ...profileEnv(), HOST: 'no-such-host.invalid', SEED_DEMO: 'false' });
+    const result = await runServer(main, { ...profileEnv(), HOST: 'no-such-host.invalid', SEED_DEMO: 'false' });
 
     expect(result.stderr).toBe('bloomdesk: cannot start: cannot listen on HOST=no-such-host.invalid PORT=0 (ENOTFOUND)\n');
     expect(result.status).toBe(EX_CONFIG);
   });
 
   it('serves where its banner says, logs requests as JSON lines but not the probes, and stops on SIGTERM', async () => {
-    const server = await startServer(build.main, { ...profileEnv(), SEED_DEMO: 'false' });
+    const server = await startServer(main, { ...profileEnv(), SEED_DEMO: 'false' });
     let end;
     try {
       expect(server.banner).toMatch(new RegExp(`^Bloomdesk is serving at http://127\\.0\\.0\\.1:\\d+ \\(profile: ${PROFILE}\\)$`));
@@ -136,7 +135,7 @@ describe(`the built server as a process (${PROFILE})`, () => {
     it('seeds a demo shop in an empty DATA_DIR and prints a login that works, on the first start and the next', async () => {
       const dir = dataDir();
       for (const start of ['first', 'second']) {
-        const server = await startServer(build.main, { DATA_DIR: dir, PORT: '0' });
+        const server = await startServer(main, { DATA_DIR: dir, PORT: '0' });
         try {
           const printed = printedLogin(server);
           expect([start, server.banner]).toEqual([start, expect.stringContaining(`log in with e-mail ${DEMO_LOGIN.email} and password ${DEMO_LOGIN.password}`)]);
@@ -153,13 +152,13 @@ describe(`the built server as a process (${PROFILE})`, () => {
 
     it('prints no demo login that would fail: not for a database of other shops, not once the demo password changed', async () => {
       const dir = dataDir();
-      const first = await startServer(build.main, { DATA_DIR: dir, PORT: '0', SEED_DEMO: 'false' });
+      const first = await startServer(main, { DATA_DIR: dir, PORT: '0', SEED_DEMO: 'false' });
       try {
         expect((await api(`${first.url}/api/v1/signup`, { body: signupDocument() })).status).toBe(201);
       } finally {
         await first.stop();
       }
-      const second = await startServer(build.main, { DATA_DIR: dir, PORT: '0' });
+      const second = await startServer(main, { DATA_DIR: dir, PORT: '0' });
       try {
         expect(second.banner).not.toContain('Demo shop');
         expect((await api(`${second.url}/api/v1/sessions`, { body: loginDocument(DEMO_LOGIN.email, DEMO_LOGIN.password) })).status).toBe(401);
@@ -168,7 +167,7 @@ describe(`the built server as a process (${PROFILE})`, () => {
       }
 
       const demoDir = dataDir();
-      const seeded = await startServer(build.main, { DATA_DIR: demoDir, PORT: '0' });
+      const seeded = await startServer(main, { DATA_DIR: demoDir, PORT: '0' });
       try {
         const login = await api(`${seeded.url}/api/v1/sessions`, { body: loginDocument(DEMO_LOGIN.email, DEMO_LOGIN.password) });
         const { accessToken } = login.body.data.attributes;
@@ -182,7 +181,7 @@ describe(`the built server as a process (${PROFILE})`, () => {
       } finally {
         await seeded.stop();
       }
-      const restarted = await startServer(build.main, { DATA_DIR: demoDir, PORT: '0' });
+      const restarted = await startServer(main, { DATA_DIR: demoDir, PORT: '0' });
       try {
         expect(restarted.banner).not.toContain('Demo shop');
       } finally {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -35,28 +36,57 @@ export async function run(command: string, args: string[], options: { env?: Node
   }
 }
 
+const CACHE = join(ROOT, 'node_modules/.cache');
+const BUILD_PREFIX = 'bloomdesk-build-';
+
+/** What a build is made of: every source file and the configuration that compiles it. */
+function sourceHash(): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => hash.update(relative(ROOT, path)).update('\0').update(readFileSync(path)).update('\0');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else add(join(dir, entry.name));
+    }
+  };
+  walk(join(ROOT, 'src'));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package-lock.json']) add(join(ROOT, file));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
- * Builds the server the way `npm start` does (`nest build`), into a directory of
- * its own under node_modules/.cache rather than dist/: dist/ is shared with a
- * developer's `npm start` and with the other profile's suite running at the same
- * time. Under node_modules the build resolves its dependencies just as dist/ does.
+ * Builds the server the way `npm start` does (`nest build`) and returns its
+ * main.js. The build goes to node_modules/.cache, not dist/ (shared with a
+ * developer's `npm start`), where it resolves its dependencies just as dist/ does;
+ * it is kept by a hash of the sources, so the other profile's suite, and the next
+ * run on unchanged sources, start it without building again.
  */
-export async function buildServer(): Promise<{ main: string; remove(): void }> {
-  mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/bloomdesk-build-'));
-  const tsconfig = join(dir, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({ extends: relative(dir, join(ROOT, 'tsconfig.build.json')), compilerOptions: { outDir: './dist', tsBuildInfoFile: './dist/.tsbuildinfo' } }),
-  );
-  // The CLI takes the tsconfig path relative to the project.
-  const build = await run(NODE, [join(ROOT, 'node_modules/.bin/nest'), 'build', '-p', relative(ROOT, tsconfig)]);
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  if (build.status !== 0) {
-    remove();
-    throw new Error(`nest build failed:\n${build.stdout}${build.stderr}`);
+export async function buildServer(): Promise<string> {
+  const built = join(CACHE, `${BUILD_PREFIX}${sourceHash()}`);
+  const main = join(built, 'dist/main.js');
+  if (existsSync(main)) return main;
+  mkdirSync(CACHE, { recursive: true });
+  const dir = mkdtempSync(join(CACHE, 'bloomdesk-building-'));
+  try {
+    const tsconfig = join(dir, 'tsconfig.json');
+    writeFileSync(
+      tsconfig,
+      JSON.stringify({ extends: relative(dir, join(ROOT, 'tsconfig.build.json')), compilerOptions: { outDir: './dist', tsBuildInfoFile: './dist/.tsbuildinfo' } }),
+    );
+    // The CLI takes the tsconfig path relative to the project.
+    const build = await run(NODE, [join(ROOT, 'node_modules/.bin/nest'), 'build', '-p', relative(ROOT, tsconfig)]);
+    if (build.status !== 0) throw new Error(`nest build failed:\n${build.stdout}${build.stderr}`);
+    for (const old of readdirSync(CACHE)) if (old.startsWith(BUILD_PREFIX) && join(CACHE, old) !== built) rmSync(join(CACHE, old), { recursive: true, force: true });
+    // Same depth as `dir`, so the tsconfig's relative `extends` still holds. Fails only if a suite running alongside built the same sources first.
+    try {
+      renameSync(dir, built);
+    } catch {
+      /* theirs is as good */
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { main: join(dir, 'dist/main.js'), remove };
+  return main;
 }
 
 /** The environment a server process gets: exactly these variables (and PATH), nothing of the test runner's. */
