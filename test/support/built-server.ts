@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 /** Node 24, as every npm script runs it (a bare `node` on this machine is 20). */
-export const NODE = join(ROOT, 'node_modules/.bin/node');
+const NODE = join(ROOT, 'node_modules/.bin/node');
 
 export interface Finished {
   status: number | null;
@@ -100,7 +100,6 @@ export interface ServerProcess {
   url: string;
   /** The banner, as printed. */
   banner: string;
-  output(): { stdout: string; stderr: string };
   /** SIGTERM, as a terminal's Ctrl-C or a container stop; resolves when it has exited. */
   stop(): Promise<Finished>;
 }
@@ -139,5 +138,5 @@ export async function startServer(main: string, env: Record<string, string>, tim
     await stop();
     throw error;
   });
-  return { url: banner[1], banner: banner[0].trim(), output: () => ({ ...out }), stop };
+  return { url: banner[1], banner: banner[0].trim(), stop };
 }
