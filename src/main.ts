@@ -1,7 +1,14 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { DemoSeed } from './modules/tenants';
+
+/** Why the server cannot start, as the one line an operator reads, then the exit. */
+function refuse(reason: string, exitCode: number): never {
+  process.stderr.write(`bloomdesk: cannot start: ${reason}\n`);
+  process.exit(exitCode);
+}
 
 async function main(): Promise<void> {
   let config;
@@ -9,13 +16,21 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`bloomdesk: cannot start: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG
+    refuse(error.message, 78); // EX_CONFIG
   }
   const app = await createApp(config);
   const demo = await app.get(DemoSeed).ensure();
-  await app.listen({ host: config.http.host, port: config.http.port });
-  const url = `http://${config.http.host}:${config.http.port}`;
+  const { host, port } = config.http;
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    // A host that does not resolve here, an address in use or not ours: name the variables, not a stack.
+    const { code, message } = error as NodeJS.ErrnoException;
+    await app.close().catch(() => undefined);
+    refuse(`cannot listen on HOST=${host} PORT=${port} (${code ?? message.split('\n')[0]})`, 78);
+  }
+  // The port actually bound: PORT=0 asks the system for a free one.
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${(app.getHttpServer().address() as AddressInfo).port}`;
   const lines = [`Bloomdesk is serving at ${url} (profile: ${config.profile})`];
   if (demo) {
     lines.push(

@@ -44,6 +44,10 @@ describe(loadConfig.name, () => {
     expect(sut.seedDemo).toBe(false);
   });
 
+  it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'bloomdesk-app', 'api.example.com'])('listens on HOST=%s', (host) => {
+    expect(loadConfig({ DATA_DIR: dataDir(), HOST: host }).http.host).toBe(host);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^PORT is malformed: expected an integer port 0-65535$/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL is malformed/],
@@ -56,6 +60,10 @@ describe(loadConfig.name, () => {
     [{ ...services, VAULT_SECRET_ID: undefined }, /^VAULT_SECRET_ID is missing/],
     [{ ...services, VAULT_ROLE_ID: undefined, VAULT_SECRET_ID: undefined }, /^VAULT_TOKEN is missing/],
     [{ NODE_ENV: 'production' }, /^CATALOG_DATABASE_URL is missing \(the embedded profile is not for production\)/],
+    [{ DATA_DIR: '/etc/passwd' }, /^DATA_DIR cannot be used \(EEXIST on \/etc\/passwd\): expected the path of a directory/],
+    [{ DATA_DIR: '/etc/passwd/data' }, /^DATA_DIR cannot be used \(ENOTDIR/],
+    [{ HOST: 'not..a..host' }, /^HOST is malformed: expected an IP address or a host name/],
+    [{ HOST: 'http://example.com' }, /^HOST is malformed/],
   ])('refuses %p with one line naming the variable', (env, message) => {
     let thrown: unknown;
     try {

@@ -74,6 +74,17 @@ function readOrCreateSecret(dataDir: string, fileName: string): string {
   }
 }
 
+/** A file-system failure under DATA_DIR (a file in its place, no permission) as the one-line start-up error. */
+function usingDataDir<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const { code, path } = error as NodeJS.ErrnoException;
+    if (!code) throw error;
+    throw bad('DATA_DIR', `cannot be used (${code}${path ? ` on ${path}` : ''})`);
+  }
+}
+
 function parseShards(list: string): ShardConfig[] {
   const shards = list.split(',').map((entry) => {
     const at = entry.indexOf('=');
@@ -153,14 +164,17 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     if (nodeEnv === 'production') {
       throw bad('CATALOG_DATABASE_URL', 'is missing (the embedded profile is not for production)');
     }
-    mkdirSync(dataDir, { recursive: true });
+    const tokenSecret = usingDataDir(() => {
+      mkdirSync(dataDir, { recursive: true });
+      return env.AUTH_TOKEN_SECRET ?? readOrCreateSecret(dataDir, 'auth-token.key');
+    });
     return {
       ...common,
       catalog: { kind: 'sqljs', file: join(dataDir, 'catalog.sqlite') },
       shards: [{ id: 'local', target: { kind: 'sqljs', file: join(dataDir, 'shard-local.sqlite') } }],
       redisUrl: null,
       vault: null,
-      auth: auth(env.AUTH_TOKEN_SECRET ?? readOrCreateSecret(dataDir, 'auth-token.key')),
+      auth: auth(tokenSecret),
       seedDemo: (env.SEED_DEMO ?? 'true') === 'true',
     };
   }

@@ -8,10 +8,20 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
+  isFQDN,
+  isIP,
 } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** An IP address or a host name (`localhost` and single-label names included), as `listen` takes. */
+const IsListenHost = () =>
+  ValidateBy({
+    name: 'isListenHost',
+    validator: { validate: (value: unknown) => typeof value === 'string' && (isIP(value) || isFQDN(value, { require_tld: false })) },
+  });
 
 /**
  * Every environment variable the server reads, with its expected form.
@@ -24,7 +34,7 @@ export class Environment {
   NODE_ENV?: 'development' | 'test' | 'production';
 
   @IsOptional()
-  @IsString()
+  @IsListenHost()
   HOST?: string;
 
   @IsOptional()
@@ -149,11 +159,11 @@ export class Environment {
 /** What each variable must look like, for the one-line start-up error. */
 export const EXPECTED_FORM: Record<keyof Environment, string> = {
   NODE_ENV: 'one of development, test, production',
-  HOST: 'a host name or IP address to listen on',
+  HOST: 'an IP address or a host name to listen on, such as 127.0.0.1 or 0.0.0.0',
   PORT: 'an integer port 0-65535',
   TRUST_PROXY: 'true, false, or a number of proxy hops 1-9',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
-  DATA_DIR: 'a directory path',
+  DATA_DIR: 'the path of a directory this process can create or write to',
   CATALOG_DATABASE_URL: 'mysql://user:password@host:3306/database',
   SHARD_DATABASE_URLS: 'a comma-separated list of id=mysql://user:password@host:3306/database (id: lower-case letters, digits, dashes)',
   DATABASE_POOL_SIZE: 'an integer 1-500',

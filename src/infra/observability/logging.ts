@@ -17,7 +17,12 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, at)}?${kept.join('&')}`;
 }
 
-/** Paths pino removes wherever they appear in a log object. */
+/**
+ * Paths pino censors in every object logged. The request and response
+ * serializers below already emit no headers or bodies; these catch a password,
+ * a token or PII in any other object the code logs (and headers, should a
+ * serializer ever pass them on).
+ */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -35,6 +40,16 @@ export const REDACT_PATHS = [
 ];
 
 const REQUEST_ID = /^[\w.-]{8,64}$/;
+
+/** Polled by probes and scrapers: a line per poll would drown the log. */
+const UNLOGGED_PATHS = new Set(['/health', '/metrics']);
+
+/**
+ * The path a request asked for. Nest mounts the logger as middleware, and the
+ * middleware layer (middie) hands it `url` relative to the mount point (`/`);
+ * the full URL is in `originalUrl`.
+ */
+const requestPath = (req: IncomingMessage & { originalUrl?: string }): string => (req.originalUrl ?? req.url ?? '').split('?')[0];
 
 /**
  * Fastify's request id: the caller's `X-Request-Id` if it looks like one, else a
@@ -74,8 +89,8 @@ export function loggerParams(config: AppConfig, stream?: Writable): Params {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => UNLOGGED_PATHS.has(requestPath(req)) },
       quietReqLogger: true,
     },
     forRoutes: ['*path'],

@@ -11,6 +11,7 @@ import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
 import { AuthSessionRepository } from './auth-session.repository';
+import type { TenantStatus } from './entities/tenant';
 import { normaliseEmail } from '../../infra/validation/normalise';
 import { LOGIN_FAILURES_PER_EMAIL } from './rate-limits';
 import { RefreshTokenCodec } from './refresh-token';
@@ -35,6 +36,12 @@ const invalidRefresh = () =>
   });
 
 /**
+ * A shop being moved to another shard can still log in: sessions and the audit
+ * log live in the catalog, and the guard lets the moving shop read (its writes wait).
+ */
+const LOGIN_TENANT_STATUSES: ReadonlySet<TenantStatus> = new Set(['active', 'moving']);
+
+/**
  * Logins, refreshes and logouts.
  * Failed logins count per e-mail; past the limit that e-mail must wait (429), so
  * guessing is slowed to a few tries per quarter hour.
@@ -57,18 +64,21 @@ export class SessionService {
     this.refreshTokens = new RefreshTokenCodec(config.auth.tokenSecret);
   }
 
-  /** Throws AuthError(RateLimited) while the e-mail is locked out after repeated failures. */
+  /**
+   * Throws AuthError(RateLimited) while the e-mail is locked out after repeated failures.
+   * The attempt is counted before the password is checked, in one atomic step: a
+   * count read first and raised after the slow scrypt check would let any number
+   * of concurrent guesses through. A login that succeeds clears the count. An
+   * unknown e-mail is counted and hashed exactly like a known one.
+   */
   async login(email: string, password: string, clientIp?: string): Promise<IssuedSession> {
     const [emailIndex] = await this.encryption.blindIndex('', [normaliseEmail(email)]);
-    const failures = await this.limiter.peek(LOGIN_FAILURES_PER_EMAIL, emailIndex);
-    if (failures.count >= LOGIN_FAILURES_PER_EMAIL.max) {
-      throw rateLimited(failures.retryAfter);
-    }
+    const attempt = await this.limiter.hit(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    if (attempt.count > LOGIN_FAILURES_PER_EMAIL.max) throw rateLimited(attempt.retryAfter);
     const user = await this.users.findByEmailIndex(emailIndex);
     const tenant = user && (await this.tenants.findById(user.tenantId));
     const valid = user ? await this.passwords.verify(password, user.passwordHash) : await this.passwords.burn(password);
-    if (!user || !valid || !user.active || tenant?.status !== 'active') {
-      await this.limiter.hit(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    if (!user || !valid || !user.active || !tenant || !LOGIN_TENANT_STATUSES.has(tenant.status)) {
       // An unknown e-mail belongs to no tenant, so only known accounts leave a trace.
       if (user) await this.audit.record({ tenantId: user.tenantId, clientIp }, { action: 'login.failed', targetType: 'employees', targetId: user.id });
       throw invalidCredentials();
