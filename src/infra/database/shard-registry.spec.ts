@@ -49,7 +49,7 @@ describe(ShardRegistry.name, () => {
 
   it('refuses a tenant’s transactions while its fence is closed, and only that tenant’s', async () => {
     const ds = await sut.forTenant({ shardId: 'a' });
-    const write = (tenantId: string) => sut.transaction({ shardId: 'a', tenantId }, async (tx) => (tx.tx ? 'written' : 'no transaction'));
+    const write = (tenantId: string) => sut.transaction({ shardId: 'a', tenantId }, async (txCtx) => ('tx' in txCtx ? 'written' : 'no transaction'));
     await expect(write('tenant-1')).resolves.toBe('written');
     await closeFence(ds, 'tenant-1');
     await expect(write('tenant-1')).rejects.toMatchObject({ code: 'tenant-moving' });
