@@ -53,6 +53,8 @@ describe(ShardRegistry.name, () => {
     await expect(write('tenant-1')).resolves.toBe('written');
     await closeFence(ds, 'tenant-1');
     await expect(write('tenant-1')).rejects.toMatchObject({ code: 'tenant-moving' });
+    // Reading the copy a move left behind needs no fence.
+    await expect(sut.transaction({ shardId: 'a', tenantId: 'tenant-1' }, async () => 'read', { readOnly: true })).resolves.toBe('read');
     await expect(write('tenant-2')).resolves.toBe('written');
     await openFence(ds, 'tenant-1');
     await expect(write('tenant-1')).resolves.toBe('written');

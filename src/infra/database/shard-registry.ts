@@ -103,13 +103,18 @@ export class ShardRegistry implements OnApplicationShutdown {
   /**
    * Runs `work` in one transaction on the tenant's shard, with a context that
    * carries it. Inside a transaction already, `work` joins it: the outermost
-   * caller (the edge) decides when it commits.
+   * caller (the edge) decides when it commits. `readOnly` work passes no fence:
+   * it may read a tenant's copy on a shard it has moved from.
    */
-  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'> & { tenantId?: string }, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
+  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'> & { tenantId?: string }, T>(
+    ctx: C,
+    work: (txCtx: C) => Promise<T>,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T> {
     if (ctx.tx) return work(ctx);
     const afterCommit: Array<() => unknown> = [];
     const dataSource = await this.forTenant(ctx);
-    const tenantId = ctx.tenantId;
+    const tenantId = options.readOnly ? undefined : ctx.tenantId;
     if (tenantId) await this.knowFence(dataSource, ctx.shardId, tenantId);
     const result = await inTransaction(dataSource, async (tx) => {
       if (tenantId) await passFence(tx, tenantId);

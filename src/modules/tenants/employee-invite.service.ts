@@ -6,7 +6,7 @@ import { PasswordHasher } from '../../infra/auth/password-hasher';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
-import { InviteTokenCodec } from './device-token-codec';
+import { InviteTokenCodec } from './secret-token-codec';
 import { AuthSession, EmployeeInvite, User } from './entities';
 
 /** How long an invite (or a password reset) can be accepted. */

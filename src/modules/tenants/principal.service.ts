@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessClaims } from '../../infra/auth/access-token';
 import type { Principal, PrincipalLoader } from '../../infra/auth/principal-loader';
-import { DeviceTokenCodec } from './device-token-codec';
+import { DeviceTokenCodec } from './secret-token-codec';
 import { PrincipalRepository } from './principal.repository';
 
 /** Devices report in often; their last-seen time is written at most this often. */
