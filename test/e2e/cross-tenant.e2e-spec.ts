@@ -1,41 +1,199 @@
+import type { DataSource } from 'typeorm';
+import { AccessTokenService } from '../../src/infra/auth/access-token';
+import { CatalogDatabase } from '../../src/infra/database/catalog-database';
+import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { uuid7 } from '../../src/infra/database/uuid7';
 import { type ResourceDefinition, filterOperators, resourcePath } from '../../src/infra/json-api/resource-definition';
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
-import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
-import { type Shop, newShop } from '../support/fixtures';
+import { PROFILE, type RequestOptions, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
+import { create, one } from '../support/catalog-fixtures';
+import { type Shop, acceptInvite, freshIp, loginDocument, newShop, shardOf } from '../support/fixtures';
 import { FACTORIES } from '../support/resource-fixtures';
+import { placeOn } from '../support/shard-fixtures';
+import { ATOMIC_TYPE } from '../support/stock-fixtures';
 
-const ATOMIC = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"';
+/** What a client can tell from a refusal: status, code, title, pointer; the detail repeats the id the client sent. */
+const refusal = (res: TestResponse) => ({ status: res.status, errors: res.body?.errors?.map((e: any) => [e.code, e.title, e.source?.pointer ?? e.source?.parameter]) });
+const MAX_INCLUDE_DEPTH = 3;
 
-/** What a client can tell from a refusal: status, code, title; the detail repeats the id the client sent. */
-const refusal = (res: TestResponse) => ({ status: res.status, errors: res.body?.errors?.map((e: any) => [e.code, e.title]) });
+/** A write the factories sent for shop B, replayed with one related id swapped for A's. */
+interface Captured {
+  url: string;
+  body: any;
+}
+
+/**
+ * How to make B's data point at another record "through a coding mistake", per
+ * relationship: `forward`, B's own row holds the id (a foreign key column or a
+ * join row); `reverse`, the row holding the link belongs to the related type, so
+ * the mistake is A's row naming B's record. To-one relationships with a foreign
+ * key column need no entry; any other relationship without one fails the suite.
+ */
+type Plant =
+  | { mode: 'forward'; put(db: DataSource, bId: string, plantedId: string): Promise<() => Promise<unknown>> }
+  | { mode: 'reverse'; put(db: DataSource, bId: string, aRelatedId: string): Promise<() => Promise<unknown>> };
+
+const now = () => new Date().toISOString().replace('T', ' ').replace('Z', '');
+let tenantB = '';
+let tenantA = '';
+
+const setColumn = (table: string, column: string, extra: Record<string, string> = {}): Plant => ({
+  mode: 'forward',
+  async put(db, bId, plantedId) {
+    const columns = [column, ...Object.keys(extra)];
+    const [before] = await db.query(`SELECT ${columns.join(', ')} FROM ${table} WHERE tenant_id = ? AND id = ?`, [tenantB, bId]);
+    if (!before) throw new Error(`no ${table} row ${bId} of B to plant into`);
+    const assign = columns.map((c) => `${c} = ?`).join(', ');
+    await db.query(`UPDATE ${table} SET ${assign} WHERE tenant_id = ? AND id = ?`, [plantedId, ...Object.values(extra), tenantB, bId]);
+    return () => db.query(`UPDATE ${table} SET ${assign} WHERE tenant_id = ? AND id = ?`, [...columns.map((c) => before[c]), tenantB, bId]);
+  },
+});
+const joinRow = (table: string, owner: string, member: string): Plant => ({
+  mode: 'forward',
+  async put(db, bId, plantedId) {
+    await db.query(`INSERT INTO ${table} (tenant_id, ${owner}, ${member}, created_at) VALUES (?, ?, ?, ?)`, [tenantB, bId, plantedId, now()]);
+    return () => db.query(`DELETE FROM ${table} WHERE tenant_id = ? AND ${owner} = ? AND ${member} = ?`, [tenantB, bId, plantedId]);
+  },
+});
+const reverseColumn = (table: string, column: string): Plant => ({
+  mode: 'reverse',
+  async put(db, bId, aRelatedId) {
+    const [before] = await db.query(`SELECT ${column} AS value FROM ${table} WHERE tenant_id = ? AND id = ?`, [tenantA, aRelatedId]);
+    if (!before) throw new Error(`no ${table} row ${aRelatedId} of A to plant into`);
+    await db.query(`UPDATE ${table} SET ${column} = ? WHERE tenant_id = ? AND id = ?`, [bId, tenantA, aRelatedId]);
+    return () => db.query(`UPDATE ${table} SET ${column} = ? WHERE tenant_id = ? AND id = ?`, [before.value, tenantA, aRelatedId]);
+  },
+});
+
+const PLANTS: Record<string, Plant> = {
+  'products.components': reverseColumn('recipe_items', 'composition_id'),
+  'products.suppliers': joinRow('product_suppliers', 'product_id', 'supplier_id'),
+  'suppliers.products': joinRow('product_suppliers', 'supplier_id', 'product_id'),
+  'employees.stores': joinRow('user_stores', 'user_id', 'store_id'),
+  'goods-receipts.lines': reverseColumn('goods_receipt_lines', 'document_id'),
+  'write-offs.lines': reverseColumn('write_off_lines', 'document_id'),
+  'transfers.lines': reverseColumn('transfer_lines', 'document_id'),
+  'stock-counts.lines': reverseColumn('stock_count_lines', 'document_id'),
+  // The actor is one column for both kinds, told apart by actor_type.
+  'audit-events.employee': setColumn('audit_events', 'actor_id', { actor_type: 'user' }),
+  'audit-events.device': setColumn('audit_events', 'actor_id', { actor_type: 'device' }),
+  // A movement names its document by type and id.
+  ...Object.fromEntries(
+    (['goodsReceipt:goods-receipts', 'writeOff:write-offs', 'transfer:transfers', 'stockCount:stock-counts'] as const).map((pair) => {
+      const [name, type] = pair.split(':');
+      return [`stock-movements.${name}`, setColumn('stock_movements', 'document_id', { document_type: type })];
+    }),
+  ),
+};
+
+const tableOf = (def: ResourceDefinition) => (def.type === 'employees' ? 'users' : def.type.replace(/-/g, '_'));
+
+/** Every include path of `def`, nested up to the parser's depth. */
+function includePaths(def: ResourceDefinition, lookup: (type: string) => ResourceDefinition | undefined, depth = 1): string[] {
+  if (depth > MAX_INCLUDE_DEPTH) return [];
+  return Object.entries(def.relationships ?? {})
+    .filter(([, rel]) => rel.includable)
+    .flatMap(([name, rel]) => {
+      const target = lookup(rel.type);
+      return [name, ...(target ? includePaths(target, lookup, depth + 1).map((p) => `${name}.${p}`) : [])];
+    });
+}
+
+function linkageOf(rel: { kind: string; type: string }, id: string) {
+  return rel.kind === 'to-many' ? { data: [{ type: rel.type, id }] } : { data: { type: rel.type, id } };
+}
+
+/** `placement` decides whether A and B share a shard: sharing, only the tenant_id in every statement keeps them apart. */
+const PAIRS: Array<[string, 'same' | 'apart']> = PROFILE === 'services' ? [['on one shard', 'same'], ['on two shards', 'apart']] : [['on one shard', 'same']];
 
 // Generated from the resource definitions: tenant B tries tenant A's ids on every
 // route of every type, and must get exactly what an id that never existed gets.
-describe(`one shop never reaches another's data (${PROFILE})`, () => {
+describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (_label, placement) => {
   let t: TestApp;
   let a: Shop;
   let b: Shop;
   let resources: Array<{ def: ResourceDefinition }>;
+  let lookup: (type: string) => ResourceDefinition | undefined;
+  /** One record of each type per shop, made by the factories. */
   const aIds = new Map<string, string>();
   const bIds = new Map<string, string>();
+  /** Every record A has, by type, as A sees it: what B must never see. */
+  const aAll = new Map<string, string[]>();
+  let aEveryId: Set<string>;
+  const bWrites: Captured[] = [];
+  let aBefore: Map<string, unknown>;
+  let bTotalsBefore: Map<string, number>;
 
   beforeAll(async () => {
     t = await bootApp();
     [a, b] = [await newShop(t), await newShop(t)];
-    resources = t.app.get(ResourceRegistry).all();
+    [tenantA, tenantB] = [a.tenantId, b.tenantId];
+    if (PROFILE === 'services') {
+      const home = await shardOf(t, a.tenantId);
+      await placeOn(t, b.tenantId, placement === 'same' ? home : t.config.shards.map((s) => s.id).find((id) => id !== home)!);
+    }
+    expect(((await shardOf(t, a.tenantId)) === (await shardOf(t, b.tenantId))) === (placement === 'same')).toBe(true);
+    const registry = t.app.get(ResourceRegistry);
+    resources = registry.all();
+    lookup = (type) => registry.find(type)?.def;
+    // B's factories run through a recorder: their documents are the valid creates the suite replays with A's ids.
+    const recorder: TestApp = {
+      ...t,
+      request: (method: string, url: string, options?: RequestOptions) => {
+        if (method === 'POST') bWrites.push({ url, body: options?.body });
+        return t.request(method, url, options);
+      },
+    };
     for (const { def } of resources) {
       const factory = FACTORIES[def.type];
       if (!factory) continue;
       aIds.set(def.type, await factory(t, a));
-      bIds.set(def.type, await factory(t, b));
+      bIds.set(def.type, await factory(recorder, b));
     }
+    for (const { def } of resources) aAll.set(def.type, (await listAs(a, `/api/v1/${resourcePath(def)}?page[size]=${def.page.maxSize}`)).body.data.map((r: any) => r.id));
+    aEveryId = new Set([...aAll.values()].flat());
+    aBefore = await snapshot(a);
+    bTotalsBefore = await totals(b);
   });
   afterAll(async () => {
     await t.close();
   });
 
   const asB = (method: string, url: string, body?: unknown, headers?: Record<string, string>) => t.request(method, url, { token: b.accessToken, body, headers });
+  const listAs = (shop: Shop, url: string) => t.request('GET', url, { token: shop.accessToken });
+  const atomicAsB = (operations: unknown[]) => asB('POST', '/api/v1/operations', { 'atomic:operations': operations }, { 'content-type': ATOMIC_TYPE, accept: ATOMIC_TYPE });
+  const base = (def: ResourceDefinition) => `/api/v1/${resourcePath(def)}`;
+  /** A's ids in what B was shown, but for `echoed`: an id B's own row holds, which linkage shows as it is. */
+  const leaked = (res: TestResponse, echoed?: string) => {
+    // Links echo the filter values B sent; the data, the included resources and the meta must not know A.
+    const shown = JSON.stringify({ data: res.body?.data, included: res.body?.included, meta: res.body?.meta });
+    // Resource objects, not the identifiers of linkage.
+    const records = [...(res.body?.included ?? []), ...[res.body?.data ?? []].flat()].filter((r) => r && ('attributes' in r || 'relationships' in r)).map((r: { id: string }) => r.id);
+    return [...aEveryId].filter((id) => (id === echoed ? records.includes(id) : shown.includes(id)));
+  };
+
+  /** Every record of A as A reads it (attributes and linkage), to show that nothing B did changed one. */
+  async function snapshot(shop: Shop): Promise<Map<string, unknown>> {
+    const records = new Map<string, unknown>();
+    for (const { def } of resources) {
+      for (const id of aAll.get(def.type) ?? []) {
+        const res = await listAs(shop, `${base(def)}/${id}`);
+        records.set(`${def.type}/${id}`, { status: res.status, attributes: res.body.data?.attributes, relationships: res.body.data?.relationships });
+      }
+    }
+    return records;
+  }
+
+  async function totals(shop: Shop): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const { def } of resources) counts.set(def.type, (await listAs(shop, base(def))).body.meta?.total);
+    return counts;
+  }
+
+  /** The storage of B's rows of a type: the catalog, or B's shard. */
+  async function storageOf(def: ResourceDefinition, shop: Shop): Promise<DataSource> {
+    return def.storage === 'catalog' ? t.app.get(CatalogDatabase).dataSource : t.app.get(ShardRegistry).dataSource(await shardOf(t, shop.tenantId));
+  }
 
   it('has a factory for every resource type (add one in test/support/resource-fixtures.ts)', () => {
     expect(resources.map((r) => r.def.type).filter((type) => !FACTORIES[type])).toEqual([]);
@@ -45,21 +203,20 @@ describe(`one shop never reaches another's data (${PROFILE})`, () => {
     for (const { def } of resources) {
       const victim = aIds.get(def.type)!;
       const ghost = uuid7();
-      const base = `/api/v1/${resourcePath(def)}`;
       const attempts = (id: string): Array<[string, string, unknown?]> => [
-        ['GET', `${base}/${id}`],
-        ['PATCH', `${base}/${id}`, { data: { type: def.type, id, attributes: {} } }],
-        ['DELETE', `${base}/${id}`],
+        ['GET', `${base(def)}/${id}`],
+        ['PATCH', `${base(def)}/${id}`, { data: { type: def.type, id, attributes: {} } }],
+        ['DELETE', `${base(def)}/${id}`],
         ...Object.entries(def.relationships ?? {}).flatMap(([name, rel]): Array<[string, string, unknown?]> => {
           const linkage = rel.kind === 'to-many' ? { data: [] } : { data: null };
           return [
-            ['GET', `${base}/${id}/relationships/${name}`],
-            ['GET', `${base}/${id}/${name}`],
-            ['PATCH', `${base}/${id}/relationships/${name}`, linkage],
+            ['GET', `${base(def)}/${id}/relationships/${name}`],
+            ['GET', `${base(def)}/${id}/${name}`],
+            ['PATCH', `${base(def)}/${id}/relationships/${name}`, linkage],
             ...(rel.kind === 'to-many'
               ? ([
-                  ['POST', `${base}/${id}/relationships/${name}`, linkage],
-                  ['DELETE', `${base}/${id}/relationships/${name}`, linkage],
+                  ['POST', `${base(def)}/${id}/relationships/${name}`, linkage],
+                  ['DELETE', `${base(def)}/${id}/relationships/${name}`, linkage],
                 ] as Array<[string, string, unknown?]>)
               : []),
           ];
@@ -69,61 +226,268 @@ describe(`one shop never reaches another's data (${PROFILE})`, () => {
       const onGhost = attempts(ghost);
       for (let i = 0; i < onVictim.length; i++) {
         const [method, url, body] = onVictim[i];
+        const route = `${method} ${url.replace(victim, ':id')}`;
         const real = await asB(method, url, body);
         const missing = await asB(onGhost[i][0], onGhost[i][1], onGhost[i][2]);
-        expect({ route: `${method} ${url.replace(victim, ':id')}`, ...refusal(real) }).toEqual({ route: `${method} ${url.replace(victim, ':id')}`, ...refusal(missing) });
-        expect(real.status).toBeGreaterThanOrEqual(400);
+        expect({ route, ...refusal(real) }).toEqual({ route, ...refusal(missing) });
+        expect({ route, refused: real.status >= 400 }).toEqual({ route, refused: true });
       }
-    }
-    // Nothing B tried changed A's records.
-    for (const { def } of resources) {
-      expect((await t.request('GET', `/api/v1/${resourcePath(def)}/${aIds.get(def.type)}`, { token: a.accessToken })).status).toBe(200);
     }
   });
 
-  it("never shows A's rows to B in a list, a filter, an include or a count", async () => {
-    const foreign = [...aIds.values()];
+  it("never shows A's rows to B, nor counts them, under any filter (with A's values), include path or feed", async () => {
+    let urls = 0;
     for (const { def } of resources) {
-      const base = `/api/v1/${resourcePath(def)}`;
-      const urls = [base, `${base}?include=${Object.entries(def.relationships ?? {}).filter(([, r]) => r.includable).map(([n]) => n).join(',')}`];
-      for (const [name, rel] of Object.entries(def.relationships ?? {})) {
-        if (rel.filterable && aIds.has(rel.type)) urls.push(`${base}?filter[${name}]=${aIds.get(rel.type)}`);
-      }
+      const list = [`${base(def)}?page[size]=${def.page.maxSize}`];
+      const aRecords = (await listAs(a, `${base(def)}?page[size]=${def.page.maxSize}`)).body.data as any[];
       for (const [name, attribute] of Object.entries(def.attributes)) {
-        if (attribute.type === 'uuid' && filterOperators(attribute).includes('eq')) urls.push(`${base}?filter[${name}]=${foreign.join(',')}`);
+        for (const op of filterOperators(attribute)) {
+          const values = [...new Set(aRecords.map((r) => r.attributes[name]).filter((v) => v !== null && v !== undefined).map(String))];
+          for (const value of values.slice(0, 3)) list.push(`${base(def)}?filter[${name}]${op === 'eq' ? '' : `[${op}]`}=${encodeURIComponent(value)}`);
+        }
       }
-      for (const url of urls.map((u) => u.replace(/\?include=$/, ''))) {
-        const res = await asB('GET', url);
-        expect({ url, status: res.status }).toEqual({ url, status: 200 });
-        // Links echo the filter values B sent; the data, the included resources and the count must not know A.
-        const shown = JSON.stringify({ data: res.body.data, included: res.body.included, meta: res.body.meta });
-        for (const id of foreign) expect({ url, leaked: shown.includes(id) }).toEqual({ url, leaked: false });
-      }
-    }
-  });
-
-  it("refuses to relate B's records to A's, as if A's did not exist", async () => {
-    for (const { def } of resources) {
       for (const [name, rel] of Object.entries(def.relationships ?? {})) {
-        if (!rel.writable || !def.permissions?.update || !aIds.has(rel.type) || !bIds.has(def.type)) continue;
-        const url = `/api/v1/${resourcePath(def)}/${bIds.get(def.type)}/relationships/${name}`;
-        const linkage = (id: string) => (rel.kind === 'to-many' ? { data: [{ type: rel.type, id }] } : { data: { type: rel.type, id } });
-        const real = await asB('PATCH', url, linkage(aIds.get(rel.type)!));
-        const missing = await asB('PATCH', url, linkage(uuid7()));
-        expect({ url, ...refusal(real) }).toEqual({ url, ...refusal(missing) });
-        expect({ url, status: real.status }).toEqual({ url, status: 404 });
+        if (rel.filterable) list.push(`${base(def)}?filter[${name}]=${(aAll.get(rel.type) ?? [aIds.get(rel.type)]).slice(0, 100).join(',')}`);
+      }
+      if (def.feed) list.push(`${base(def)}?filter[updatedSince]=2000-01-01T00:00:00Z&page[size]=${def.page.maxSize}`);
+      const paths = includePaths(def, lookup);
+      if (paths.length) list.push(`${base(def)}?include=${paths.filter((p) => !p.includes('.')).join(',')}`, ...paths.map((p) => `${base(def)}?include=${p}`));
+      for (const url of list) {
+        const res = await asB('GET', url);
+        urls++;
+        expect({ url, status: res.status }).toEqual({ url, status: 200 });
+        expect({ url, leaked: leaked(res) }).toEqual({ url, leaked: [] });
+        // B's count is B's rows: every one of them is on this page.
+        if (res.body.meta?.total !== undefined) expect({ url, total: res.body.meta.total }).toEqual({ url, total: res.body.data.length });
+      }
+    }
+    expect(urls).toBeGreaterThan(100);
+  });
+
+  it("ignores A's ids planted in B's rows by a coding mistake: includes, related and relationship routes answer as for an id that never existed", async () => {
+    const missing: string[] = [];
+    for (const { def } of resources) {
+      const bId = bIds.get(def.type)!;
+      for (const [name, rel] of Object.entries(def.relationships ?? {})) {
+        const db = await storageOf(def, b);
+        let plant = PLANTS[`${def.type}.${name}`];
+        if (!plant && rel.foreignKey) {
+          const column = db.entityMetadatas.find((m) => m.tableName === tableOf(def))?.columns.find((c) => c.propertyName === rel.foreignKey);
+          if (column) plant = setColumn(tableOf(def), column.databaseName);
+        }
+        if (!plant) {
+          missing.push(`${def.type}.${name}`);
+          continue;
+        }
+        const aTarget = aIds.get(rel.type)!;
+        const includes = includePaths(def, lookup).filter((p) => p === name || p.startsWith(`${name}.`));
+        const urls = [`${base(def)}/${bId}/relationships/${name}`, `${base(def)}/${bId}/${name}`, ...includes.map((p) => `${base(def)}/${bId}?include=${p}`), ...includes.map((p) => `${base(def)}?include=${p}`)];
+        const read = async (plantedId?: string) => {
+          const answers: unknown[] = [];
+          for (const url of urls) {
+            const res = await asB('GET', url);
+            expect({ url, planted: `${def.type}.${name}`, leaked: leaked(res, plantedId) }).toEqual({ url, planted: `${def.type}.${name}`, leaked: [] });
+            answers.push({ url, status: res.status, body: plantedId ? JSON.parse(JSON.stringify(res.body).replaceAll(plantedId, 'PLANTED')) : res.body });
+          }
+          return answers;
+        };
+        // A reverse mistake is in A's row, which lives where A's data does.
+        const plantIn = plant.mode === 'forward' ? db : await storageOf(lookup(rel.type)!, a);
+        const withPlant = async (plantedId: string) => {
+          const undo = await plant.put(plantIn, bId, plantedId);
+          try {
+            return await read(plant.mode === 'forward' ? plantedId : undefined);
+          } finally {
+            await undo();
+          }
+        };
+        if (plant.mode === 'forward') expect(await withPlant(aTarget)).toEqual(await withPlant(uuid7()));
+        // B's view must not change at all.
+        else expect(await withPlant(aTarget)).toEqual(await read());
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("refuses to relate B's records to A's, as if A's did not exist, through every write that names a related id", async () => {
+    for (const { def } of resources) {
+      const bId = bIds.get(def.type);
+      if (!bId || !def.permissions?.update) continue;
+      for (const [name, rel] of Object.entries(def.relationships ?? {})) {
+        if (!rel.writable) continue;
+        const attempts = (id: string): Array<[string, string, unknown]> => [
+          ['PATCH', `${base(def)}/${bId}/relationships/${name}`, linkageOf(rel, id)],
+          ...(rel.kind === 'to-many' ? ([['POST', `${base(def)}/${bId}/relationships/${name}`, linkageOf(rel, id)]] as Array<[string, string, unknown]>) : []),
+          ['PATCH', `${base(def)}/${bId}`, { data: { type: def.type, id: bId, relationships: { [name]: linkageOf(rel, id) } } }],
+        ];
+        const onA = attempts(aIds.get(rel.type)!);
+        const onGhost = attempts(uuid7());
+        for (let i = 0; i < onA.length; i++) {
+          const route = `${onA[i][0]} ${onA[i][1].replace(bId, ':id')} (${name})`;
+          const [real, missing] = [await asB(...onA[i]), await asB(...onGhost[i])];
+          expect({ route, ...refusal(real) }).toEqual({ route, ...refusal(missing) });
+          expect({ route, refused: [403, 404].includes(real.status) }).toEqual({ route, refused: true });
+        }
       }
     }
   });
 
-  it("refuses A's ids inside B's atomic operations exactly as missing ones", async () => {
+  it("refuses A's ids at creation, in every writable relationship of every type, naming the member (REST and atomic)", async () => {
+    const uncovered: string[] = [];
     for (const { def } of resources) {
-      if (def.storage === 'catalog' || !def.permissions?.delete) continue;
-      const op = (id: string) => ({ 'atomic:operations': [{ op: 'remove', ref: { type: def.type, id } }] });
-      const real = await asB('POST', '/api/v1/operations', op(aIds.get(def.type)!), { 'content-type': ATOMIC });
-      const missing = await asB('POST', '/api/v1/operations', op(uuid7()), { 'content-type': ATOMIC });
-      expect({ type: def.type, ...refusal(real) }).toEqual({ type: def.type, ...refusal(missing) });
-      expect({ type: def.type, status: real.status }).toEqual({ type: def.type, status: 404 });
+      if (!def.permissions?.create) continue;
+      const writable = Object.entries(def.relationships ?? {}).filter(([, rel]) => rel.writable);
+      if (!writable.length) continue;
+      // A create B's factories sent: on its own (REST), or as operation `index` of a batch.
+      const direct = bWrites.find((w) => w.url === base(def) && w.body?.data?.type === def.type);
+      const batch = bWrites.find((w) => w.url === '/api/v1/operations' && w.body['atomic:operations'].some((op: any) => op.op === 'add' && op.data?.type === def.type));
+      if (!direct && !batch) {
+        uncovered.push(def.type);
+        continue;
+      }
+      for (const [name, rel] of writable) {
+        const swap = (data: any) => ({ ...data, relationships: { ...data.relationships, [name]: linkageOf(rel, aIds.get(rel.type)!) } });
+        const member = `/relationships/${name}/data${rel.kind === 'to-many' ? '/0' : ''}`;
+        const tries: Array<[string, () => Promise<TestResponse>, string]> = [];
+        if (direct) {
+          tries.push([`POST ${base(def)}`, () => asB('POST', base(def), { data: swap(direct.body.data) }), `/data${member}`]);
+          if (def.storage !== 'catalog') tries.push(['atomic add', () => atomicAsB([{ op: 'add', data: swap(direct.body.data) }]), `/atomic:operations/0/data${member}`]);
+        }
+        if (batch) {
+          const operations = batch.body['atomic:operations'] as any[];
+          const index = operations.findIndex((op) => op.op === 'add' && op.data?.type === def.type);
+          tries.push([`atomic batch`, () => atomicAsB(operations.map((op, i) => (i === index ? { ...op, data: swap(op.data) } : op))), `/atomic:operations/${index}/data${member}`]);
+        }
+        for (const [how, send, pointer] of tries) {
+          const res = await send();
+          const what = `${how} ${def.type} with A's ${name}`;
+          expect({ what, status: res.status, code: res.body.errors?.[0]?.code, pointer: res.body.errors?.[0]?.source?.pointer }).toEqual({ what, status: 404, code: 'related-not-found', pointer });
+        }
+      }
     }
+    expect(uncovered).toEqual([]);
+  });
+
+  it("refuses every atomic operation on A's records exactly as on missing ones", async () => {
+    for (const { def } of resources) {
+      if (def.storage === 'catalog') continue;
+      const bId = bIds.get(def.type)!;
+      const operations = (id: string): Array<[string, unknown]> => [
+        ...(def.permissions?.update ? ([['update', { op: 'update', data: { type: def.type, id, attributes: {} } }]] as Array<[string, unknown]>) : []),
+        ...(def.permissions?.delete ? ([['remove', { op: 'remove', ref: { type: def.type, id } }]] as Array<[string, unknown]>) : []),
+        ...Object.entries(def.relationships ?? {})
+          .filter(([, rel]) => rel.writable && def.permissions?.update)
+          .flatMap(([name, rel]): Array<[string, unknown]> => [
+            [`update ${name} of A's record`, { op: 'update', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
+            ...(rel.kind === 'to-many'
+              ? ([
+                  [`add to ${name} of A's record`, { op: 'add', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
+                  [`remove from ${name} of A's record`, { op: 'remove', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
+                ] as Array<[string, unknown]>)
+              : []),
+          ]),
+      ];
+      // B's own record, pointed at A's related record.
+      const pointing = (relatedOf: (type: string) => string): Array<[string, unknown]> =>
+        Object.entries(def.relationships ?? {})
+          .filter(([, rel]) => rel.writable && def.permissions?.update)
+          .flatMap(([name, rel]): Array<[string, unknown]> => [
+            [`update ${name} of B's record to A's`, { op: 'update', ref: { type: def.type, id: bId, relationship: name }, data: linkageOf(rel, relatedOf(rel.type)).data }],
+            ...(rel.kind === 'to-many' ? ([[`add A's to ${name} of B's record`, { op: 'add', ref: { type: def.type, id: bId, relationship: name }, data: linkageOf(rel, relatedOf(rel.type)).data }]] as Array<[string, unknown]>) : []),
+          ]);
+      const onA = [...operations(aIds.get(def.type)!), ...pointing((type) => aIds.get(type)!)];
+      const ghost = uuid7();
+      const onGhost = [...operations(ghost), ...pointing(() => ghost)];
+      for (let i = 0; i < onA.length; i++) {
+        const what = `${def.type}: ${onA[i][0]}`;
+        const [real, missing] = [await atomicAsB([onA[i][1]]), await atomicAsB([onGhost[i][1]])];
+        expect({ what, ...refusal(real) }).toEqual({ what, ...refusal(missing) });
+        expect({ what, refused: [403, 404].includes(real.status) }).toEqual({ what, refused: true });
+      }
+    }
+  });
+
+  describe('tokens and parameters that name another tenant', () => {
+    const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { sub: string; tid: string; sid: string };
+    const get = (token: string) => t.request('GET', '/api/v1/stores', { token });
+
+    it('refuses an access token signed by us that names another tenant, whatever else it names', async () => {
+      const [ca, cb] = [claimsOf(a.accessToken), claimsOf(b.accessToken)];
+      const tokens = t.app.get(AccessTokenService);
+      for (const claims of [
+        { sub: ca.sub, sid: ca.sid, tid: cb.tid },
+        { sub: cb.sub, sid: ca.sid, tid: cb.tid },
+        { sub: ca.sub, sid: cb.sid, tid: cb.tid },
+        { sub: ca.sub, sid: cb.sid, tid: ca.tid },
+      ]) {
+        const res = await get(tokens.sign(claims).token);
+        expect({ claims, status: res.status, code: res.body.errors[0].code }).toEqual({ claims, status: 401, code: 'session-revoked' });
+      }
+      expect((await get(a.accessToken)).status).toBe(200);
+    });
+
+    it("refuses A's device token, and A's refresh and invite tokens, rewritten to name B", async () => {
+      const store = (await create(t, a.accessToken, 'stores', { name: 'Token store' })).id;
+      const device = (await create(t, a.accessToken, 'device-tokens', { name: 'Token till' }, { store: one('stores', store) })).attributes.token as string;
+      expect((await get(device)).status).toBe(200);
+      const asB = (token: string) => token.replace(a.tenantId, b.tenantId);
+      expect((await get(asB(device))).status).toBe(401);
+
+      const session = await t.request('POST', '/api/v1/sessions', { body: loginDocument(a.email, a.password), ip: freshIp() });
+      const refreshToken = session.body.data.attributes.refreshToken as string;
+      const refresh = (token: string) => t.request('POST', '/api/v1/sessions', { body: { data: { type: 'sessions', attributes: { refreshToken: token } } }, ip: freshIp() });
+      const forged = await refresh(asB(refreshToken));
+      expect({ status: forged.status, code: forged.body.errors[0].code }).toEqual({ status: 401, code: 'invalid-refresh-token' });
+      // The forgery neither worked nor cost A its session.
+      expect((await refresh(refreshToken)).status).toBe(201);
+
+      const invited = await create(t, a.accessToken, 'employees', { name: 'Invited', email: `invited-${uuid7()}@example.com`, role: 'florist' });
+      expect((await acceptInvite(t, asB(invited.attributes.inviteToken), 'a password for B')).status).toBe(401);
+      expect((await acceptInvite(t, invited.attributes.inviteToken, 'a password for A')).status).toBe(201);
+    });
+
+    it('refuses filter[tenantId], filter[tenant] and sort=tenantId on every type, naming the parameter', async () => {
+      for (const { def } of resources) {
+        for (const parameter of ['filter[tenantId]', 'filter[tenant]', 'filter[tenant_id]', 'sort']) {
+          const value = parameter === 'sort' ? 'tenantId' : a.tenantId;
+          const res = await asB('GET', `${base(def)}?${parameter}=${value}`);
+          expect({ type: def.type, parameter, status: res.status, source: res.body.errors?.[0]?.source }).toEqual({ type: def.type, parameter, status: 400, source: { parameter } });
+        }
+      }
+    });
+
+    it("refuses a tenant smuggled into the relationships or attributes of every type's writes, writing nothing", async () => {
+      const smuggled: Array<[string, Record<string, unknown>]> = [
+        ['relationships', { tenant: { data: { type: 'tenants', id: a.tenantId } } }],
+        ['relationships', { tenantId: { data: { type: 'tenants', id: a.tenantId } } }],
+        ['relationships', { tenants: { data: [{ type: 'tenants', id: a.tenantId }] } }],
+        ['attributes', { tenantId: a.tenantId }],
+      ];
+      for (const { def } of resources) {
+        for (const [member, value] of smuggled) {
+          const name = Object.keys(value)[0];
+          // B's own required relationships come first, so what is refused is the smuggled member.
+          const required = Object.fromEntries(Object.entries(def.relationships ?? {}).filter(([, rel]) => rel.required).map(([n, rel]) => [n, linkageOf(rel, bIds.get(rel.type)!)]));
+          const created = member === 'relationships' ? { relationships: { ...required, ...value } } : { relationships: required, attributes: value };
+          const writes: Array<[string, string, unknown]> = [['POST', base(def), { data: { type: def.type, ...created } }]];
+          if (bIds.has(def.type)) writes.push(['PATCH', `${base(def)}/${bIds.get(def.type)}`, { data: { type: def.type, id: bIds.get(def.type), [member]: value } }]);
+          for (const [method, url, body] of writes) {
+            const res = await asB(method, url, body);
+            const what = `${method} ${def.type} with ${member}.${name}`;
+            // 403 where the type is not written at all, or not by B's role; else the member itself is refused.
+            if (res.status === 403) expect({ what, code: res.body.errors[0].code }).toEqual({ what, code: 'action-not-supported' });
+            else expect({ what, status: res.status, pointer: res.body.errors?.[0]?.source?.pointer }).toEqual({ what, status: 400, pointer: `/data/${member}/${name}` });
+          }
+        }
+      }
+    });
+  });
+
+  it('wrote nothing: every record of A reads as before, and B has as many records as before', async () => {
+    const after = await snapshot(a);
+    const changed = [...aBefore.keys()].filter((key) => JSON.stringify(after.get(key)) !== JSON.stringify(aBefore.get(key)));
+    expect(changed).toEqual([]);
+    expect(aBefore.size).toBeGreaterThan(resources.length);
+    expect(Object.fromEntries(await totals(b))).toEqual(Object.fromEntries(bTotalsBefore));
   });
 });

@@ -1,6 +1,6 @@
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { create, flower } from '../support/catalog-fixtures';
-import { type Shop, freshIp, loginDocument, newEmployee, newShop, storeDocument } from '../support/fixtures';
+import { type Shop, acceptInvite, freshIp, loginDocument, newEmployee, newShop, storeDocument, uniqueEmail } from '../support/fixtures';
 
 describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`, () => {
   let t: TestApp;
@@ -24,52 +24,126 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
     patch: (url: string, body: unknown) => t.request('PATCH', url, { token, body }),
     del: (url: string) => t.request('DELETE', url, { token }),
   });
-  const patchEmployee = (token: string, id: string, attributes: Record<string, unknown>) =>
-    as(token).patch(`/api/v1/employees/${id}`, { data: { type: 'employees', id, attributes } });
+  const patchEmployee = (token: string, id: string, attributes: Record<string, unknown>, relationships?: Record<string, unknown>) =>
+    as(token).patch(`/api/v1/employees/${id}`, { data: { type: 'employees', id, attributes, ...(relationships && { relationships }) } });
+  const login = (email: string, password: string) => t.request('POST', '/api/v1/sessions', { body: loginDocument(email, password), ip: freshIp() });
+  const refresh = (refreshToken: string) => t.request('POST', '/api/v1/sessions', { body: { data: { type: 'sessions', attributes: { refreshToken } } }, ip: freshIp() });
+  const storesOf = async (id: string) => (await as(shop.accessToken).get(`/api/v1/employees/${id}/relationships/stores`)).body.data.map((s: any) => s.id).sort();
 
   describe('employees', () => {
-    it('adds an employee with stores; name, e-mail and phone come back decrypted and findable by phone however written', async () => {
+    it('invites an employee: the invite token comes back once, and only they set their password with it, once', async () => {
       const res = await as(shop.accessToken).post('/api/v1/employees', {
         data: {
           type: 'employees',
-          attributes: { name: 'Olga Florist', email: 'Olga.Florist+1@Example.com', phone: '8 (916) 555-12-34', role: 'florist', password: 'olga password 1' },
+          attributes: { name: 'Olga Florist', email: 'Olga.Florist+1@Example.com', phone: '8 (916) 555-12-34', role: 'florist' },
           relationships: { stores: { data: [{ type: 'stores', id: arbat }] } },
         },
       });
       expect(res.status).toBe(201);
       expect(res.body.data.attributes).toMatchObject({ name: 'Olga Florist', email: 'Olga.Florist+1@Example.com', phone: '8 (916) 555-12-34', role: 'florist', active: true });
-      expect(res.body.data.attributes).not.toHaveProperty('password');
+      const { inviteToken, inviteExpiresAt } = res.body.data.attributes;
+      expect(inviteToken).toMatch(/^bdi1\./);
+      expect(Date.parse(inviteExpiresAt) - Date.now()).toBeGreaterThan(6.9 * 86400_000);
+      expect((await as(shop.accessToken).get(`/api/v1/employees/${res.body.data.id}`)).body.data.attributes).toMatchObject({ inviteToken: null, inviteExpiresAt: null });
       const byPhone = await as(shop.accessToken).get(`/api/v1/employees?filter[phone]=${encodeURIComponent('+7 916 555 1234')}`);
       expect(byPhone.body.data.map((e: any) => e.id)).toEqual([res.body.data.id]);
       const byEmail = await as(shop.accessToken).get(`/api/v1/employees?filter[email]=${encodeURIComponent('olga.florist+1@example.com')}&include=stores`);
       expect(byEmail.body.data.map((e: any) => e.id)).toEqual([res.body.data.id]);
       expect(byEmail.body.included.map((s: any) => s.id)).toEqual([arbat]);
-      const login = await t.request('POST', '/api/v1/sessions', { body: loginDocument('olga.florist+1@example.com', 'olga password 1'), ip: freshIp() });
-      expect(login.status).toBe(201);
+
+      // No password exists until she sets one; no other password works meanwhile.
+      expect((await login('olga.florist+1@example.com', 'anything at all 1')).status).toBe(401);
+      const tooShort = await acceptInvite(t, inviteToken, 'short');
+      expect(tooShort.status).toBe(422);
+      expect(tooShort.body.errors[0].source.pointer).toBe('/data/attributes/password');
+      const accepted = await acceptInvite(t, inviteToken, 'olga password 1');
+      expect(accepted.status).toBe(201);
+      expect(accepted.body.data).toMatchObject({ type: 'invite-acceptances', attributes: { acceptedAt: expect.any(String) } });
+      expect((await login('olga.florist+1@example.com', 'olga password 1')).status).toBe(201);
+      const again = await acceptInvite(t, inviteToken, 'olga password 2');
+      expect(again.status).toBe(401);
+      expect(again.body.errors[0]).toMatchObject({ code: 'invalid-token', source: { pointer: '/data/attributes/token' } });
+      expect((await login('olga.florist+1@example.com', 'olga password 2')).status).toBe(401);
+      for (const forged of [`${inviteToken.slice(0, -4)}AAAA`, 'bdi1.not-a-token']) expect((await acceptInvite(t, forged, 'olga password 3')).status).toBe(401);
+    });
+
+    it('lets nobody set another person’s password: neither when inviting nor by PATCH', async () => {
+      const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
+      const manager = await newEmployee(t, shop.accessToken, 'manager', [arbat]);
+      const withPassword = await as(manager.accessToken).post('/api/v1/employees', {
+        data: { type: 'employees', attributes: { name: 'Puppet', email: uniqueEmail('puppet'), role: 'florist', password: 'chosen by the manager' } },
+      });
+      expect(withPassword.status).toBe(400);
+      expect(withPassword.body.errors[0]).toMatchObject({ code: 'unknown-attribute', source: { pointer: '/data/attributes/password' } });
+      const patch = await patchEmployee(manager.accessToken, florist.id, { password: 'chosen by the manager' });
+      expect(patch.status).toBe(400);
+      expect((await login(florist.email, 'chosen by the manager')).status).toBe(401);
+      expect((await login(florist.email, florist.password)).status).toBe(201);
+      expect((await as(florist.accessToken).get('/api/v1/stores')).status).toBe(200);
+    });
+
+    it('a password reset ends the old password and every session at once, and issues a new invite', async () => {
+      const manager = await newEmployee(t, shop.accessToken, 'manager', [arbat]);
+      const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
+      expect((await as(florist.accessToken).get('/api/v1/stores')).status).toBe(200);
+      const reset = await patchEmployee(manager.accessToken, florist.id, { resetPassword: true });
+      expect(reset.status).toBe(200);
+      expect(reset.body.data.attributes.inviteToken).toMatch(/^bdi1\./);
+      expect((await as(florist.accessToken).get('/api/v1/stores')).status).toBe(401);
+      expect((await refresh(florist.refreshToken)).status).toBe(401);
+      expect((await login(florist.email, florist.password)).status).toBe(401);
+      expect((await patchEmployee(manager.accessToken, florist.id, { resetPassword: false })).status).toBe(422);
+
+      expect((await acceptInvite(t, reset.body.data.attributes.inviteToken, 'a brand new password')).status).toBe(201);
+      const back = await login(florist.email, 'a brand new password');
+      expect(back.status).toBe(201);
+      expect((await as(back.body.data.attributes.accessToken).get('/api/v1/stores')).status).toBe(200);
+      // Only the latest invite works: a second reset spends the first.
+      const first = (await patchEmployee(shop.accessToken, florist.id, { resetPassword: true })).body.data.attributes.inviteToken;
+      const second = (await patchEmployee(shop.accessToken, florist.id, { resetPassword: true })).body.data.attributes.inviteToken;
+      expect((await acceptInvite(t, first, 'the first reset password')).status).toBe(401);
+      expect((await acceptInvite(t, second, 'the second reset password')).status).toBe(201);
     });
 
     it('refuses a phone it cannot read, and an e-mail someone already logs in with', async () => {
       const bad = await as(shop.accessToken).post('/api/v1/employees', {
-        data: { type: 'employees', attributes: { name: 'X', email: 'x-phone@example.com', phone: '12345', role: 'florist', password: 'long password x' } },
+        data: { type: 'employees', attributes: { name: 'X', email: 'x-phone@example.com', phone: '12345', role: 'florist' } },
       });
       expect(bad.status).toBe(422);
       expect(bad.body.errors[0].source.pointer).toBe('/data/attributes/phone');
       const taken = await as(shop.accessToken).post('/api/v1/employees', {
-        data: { type: 'employees', attributes: { name: 'Copy', email: shop.email, role: 'florist', password: 'long password y' } },
+        data: { type: 'employees', attributes: { name: 'Copy', email: shop.email, role: 'florist' } },
       });
       expect(taken.status).toBe(409);
       expect(taken.body.errors[0]).toMatchObject({ code: 'email-taken', source: { pointer: '/data/attributes/email' } });
     });
 
-    it('deactivating an employee stops their tokens at once; reactivating lets them log in again', async () => {
+    it('deactivating an employee stops their tokens and their refresh at once; reactivating lets them log in again', async () => {
       const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
       expect((await as(florist.accessToken).get('/api/v1/stores')).status).toBe(200);
       expect((await patchEmployee(shop.accessToken, florist.id, { active: false })).status).toBe(200);
       const after = await as(florist.accessToken).get('/api/v1/stores');
       expect(after.status).toBe(401);
-      expect((await t.request('POST', '/api/v1/sessions', { body: loginDocument(florist.email, florist.password), ip: freshIp() })).status).toBe(401);
+      const refreshed = await refresh(florist.refreshToken);
+      expect(refreshed.status).toBe(401);
+      expect(refreshed.body.errors[0].code).toBe('invalid-refresh-token');
+      expect((await login(florist.email, florist.password)).status).toBe(401);
+      // An invite cannot bring a deactivated employee back either.
+      const invite = (await patchEmployee(shop.accessToken, florist.id, { resetPassword: true })).body.data.attributes.inviteToken;
+      expect((await acceptInvite(t, invite, 'while deactivated')).status).toBe(401);
       expect((await patchEmployee(shop.accessToken, florist.id, { active: true })).status).toBe(200);
-      expect((await t.request('POST', '/api/v1/sessions', { body: loginDocument(florist.email, florist.password), ip: freshIp() })).status).toBe(201);
+      expect((await acceptInvite(t, invite, 'after reactivation')).status).toBe(201);
+      expect((await login(florist.email, 'after reactivation')).status).toBe(201);
+    });
+
+    it('a role change applies to tokens already issued, on their next request', async () => {
+      const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
+      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(403);
+      expect((await patchEmployee(shop.accessToken, florist.id, { role: 'manager' })).status).toBe(200);
+      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(200);
+      expect((await patchEmployee(shop.accessToken, florist.id, { role: 'courier' })).status).toBe(200);
+      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(403);
+      expect((await as(florist.accessToken).get('/api/v1/products')).status).toBe(403);
     });
 
     it('keeps the last owner: no self-deactivation, no demoting the only owner', async () => {
@@ -90,6 +164,24 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       expect([403, 404]).toContain(elsewhere.status);
       const owner = (await as(shop.accessToken).get('/api/v1/employees?filter[role]=owner')).body.data[0].id;
       expect((await as(manager.accessToken).get(`/api/v1/employees/${owner}`)).status).toBe(404);
+      expect((await patchEmployee(manager.accessToken, owner, { resetPassword: true })).status).toBe(404);
+    });
+
+    it("keeps an employee's stores outside a manager's when the manager replaces their stores", async () => {
+      const third = (await t.request('POST', '/api/v1/stores', { token: shop.accessToken, body: storeDocument({ name: 'Third' }) })).body.data.id;
+      const manager = await newEmployee(t, shop.accessToken, 'manager', [arbat, third]);
+      const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat, kiosk]);
+      const linkage = (ids: string[]) => ({ data: ids.map((id) => ({ type: 'stores', id })) });
+
+      expect((await as(manager.accessToken).patch(`/api/v1/employees/${florist.id}/relationships/stores`, linkage([third]))).status).toBe(204);
+      expect(await storesOf(florist.id)).toEqual([kiosk, third].sort());
+      expect((await patchEmployee(manager.accessToken, florist.id, {}, { stores: linkage([arbat]) })).status).toBe(200);
+      expect(await storesOf(florist.id)).toEqual([arbat, kiosk].sort());
+      expect((await as(manager.accessToken).patch(`/api/v1/employees/${florist.id}/relationships/stores`, linkage([]))).status).toBe(204);
+      expect(await storesOf(florist.id)).toEqual([kiosk]);
+      // The owner sees every store, so the owner's replacement is the whole list.
+      expect((await as(shop.accessToken).patch(`/api/v1/employees/${florist.id}/relationships/stores`, linkage([third]))).status).toBe(204);
+      expect(await storesOf(florist.id)).toEqual([third]);
     });
   });
 
@@ -111,6 +203,9 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       expect((await as(courier.accessToken).get('/api/v1/suppliers')).status).toBe(403);
       expect((await as(florist.accessToken).get('/api/v1/suppliers')).status).toBe(200);
       expect((await as(courier.accessToken).post('/api/v1/stores', storeDocument({ name: 'Courier store' }))).status).toBe(403);
+      // A courier delivers: no catalogue with its prices, no stock.
+      expect((await as(courier.accessToken).get('/api/v1/products')).status).toBe(403);
+      expect((await as(courier.accessToken).get('/api/v1/stores')).body.data.map((s: any) => s.id)).toEqual([arbat]);
     });
   });
 
@@ -160,6 +255,20 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       const deleted = events.body.data.find((e: any) => e.attributes.action === 'products.deleted');
       expect(deleted.attributes.target).toBe(`products/${rose.id}`);
       expect(t.logs.join('')).not.toContain('10.9.8.7');
+    });
+
+    it('records invites accepted and passwords reset; a manager may not read the log', async () => {
+      const own = await newShop(t);
+      const manager = await newEmployee(t, own.accessToken, 'manager');
+      const florist = await newEmployee(t, own.accessToken, 'florist');
+      await patchEmployee(own.accessToken, florist.id, { resetPassword: true });
+      const denied = await as(manager.accessToken).get('/api/v1/audit-events');
+      expect(denied.status).toBe(403);
+      expect(denied.body.errors[0].code).toBe('forbidden');
+      const events = (await as(own.accessToken).get('/api/v1/audit-events?page[size]=100')).body.data;
+      const about = (action: string) => events.filter((e: any) => e.attributes.action === action).map((e: any) => e.attributes.target);
+      expect(about('employee.invite-accepted')).toEqual(expect.arrayContaining([`employees/${manager.id}`, `employees/${florist.id}`]));
+      expect(about('employee.password-reset')).toEqual([`employees/${florist.id}`]);
     });
   });
 });

@@ -234,7 +234,7 @@ describe(`${OpenApiGenerator.name}: the served document (${PROFILE})`, () => {
       const publicOps = operations(doc)
         .filter(({ operation }) => Array.isArray(operation.security) && operation.security.length === 0)
         .map(({ method, path }) => `${method} ${path}`);
-      expect(publicOps.sort()).toEqual(['GET /api/v1/openapi.json', 'POST /api/v1/sessions', 'POST /api/v1/signup']);
+      expect(publicOps.sort()).toEqual(['GET /api/v1/openapi.json', 'POST /api/v1/invite-acceptances', 'POST /api/v1/sessions', 'POST /api/v1/signup']);
       expect(doc.security).toEqual([{ bearer: [] }]);
       expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     });

@@ -65,9 +65,14 @@ export interface Member {
   email: string;
   password: string;
   accessToken: string;
+  refreshToken: string;
 }
 
-/** Adds an employee through the API (as `token`'s holder) and logs them in. */
+/** The invited employee sets their password with the invite token (public: no bearer token). */
+export const acceptInvite = (t: TestApp, inviteToken: string, password: string) =>
+  t.request('POST', '/api/v1/invite-acceptances', { body: { data: { type: 'invite-acceptances', attributes: { token: inviteToken, password } } }, ip: freshIp() });
+
+/** Adds an employee through the API (as `token`'s holder), accepts their invite and logs them in. */
 export async function newEmployee(t: TestApp, token: string, role: string, storeIds: string[] = [], extra: Record<string, unknown> = {}): Promise<Member> {
   const email = uniqueEmail(role);
   const password = 'a long enough password';
@@ -76,13 +81,16 @@ export async function newEmployee(t: TestApp, token: string, role: string, store
     body: {
       data: {
         type: 'employees',
-        attributes: { name: `${role} person`, email, role, password, ...extra },
+        attributes: { name: `${role} person`, email, role, ...extra },
         relationships: { stores: { data: storeIds.map((id) => ({ type: 'stores', id })) } },
       },
     },
   });
   if (res.status !== 201) throw new Error(`adding a ${role} failed: ${res.status} ${res.text}`);
+  const accepted = await acceptInvite(t, res.body.data.attributes.inviteToken, password);
+  if (accepted.status !== 201) throw new Error(`accepting the invite of a ${role} failed: ${accepted.status} ${accepted.text}`);
   const login = await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, password), ip: freshIp() });
   if (login.status !== 201) throw new Error(`login as ${role} failed: ${login.status} ${login.text}`);
-  return { id: res.body.data.id, email, password, accessToken: login.body.data.attributes.accessToken };
+  const { accessToken, refreshToken } = login.body.data.attributes;
+  return { id: res.body.data.id, email, password, accessToken, refreshToken };
 }

@@ -27,7 +27,7 @@ export const FACTORIES: Record<string, Factory> = {
     return (await create(t, shop.accessToken, 'recipe-items', { quantity: '2' }, { composition: one('products', composition.id), component: one('products', part.id) })).id;
   },
   employees: async (t, shop) =>
-    (await create(t, shop.accessToken, 'employees', { name: 'Fixture florist', email: uniqueEmail('fixture'), role: 'florist', password: 'fixture password 1' })).id,
+    (await create(t, shop.accessToken, 'employees', { name: 'Fixture florist', email: uniqueEmail('fixture'), phone: '+7 916 000-00-02', role: 'florist' })).id,
   'device-tokens': async (t, shop) => {
     const store = await create(t, shop.accessToken, 'stores', { name: 'Device store' });
     return (await create(t, shop.accessToken, 'device-tokens', { name: 'Fixture till' }, { store: one('stores', store.id) })).id;

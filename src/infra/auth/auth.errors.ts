@@ -14,3 +14,7 @@ export enum AuthErrorCode {
 }
 
 export class AuthError extends DomainError<AuthErrorCode> {}
+
+/** Writes of a tenant whose data is moving to another shard wait: 503 with Retry-After. */
+export const tenantMoving = () =>
+  new AuthError(AuthErrorCode.TenantMoving, 'Your shop’s data is being moved; writes resume in a minute.', undefined, { retryAfter: 30 });

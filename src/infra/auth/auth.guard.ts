@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import type { RequestContext } from '../tenancy/request-context';
 import { AccessTokenService } from './access-token';
-import { AuthError, AuthErrorCode } from './auth.errors';
+import { AuthError, AuthErrorCode, tenantMoving } from './auth.errors';
 import { PERMISSION_KEY, PUBLIC_KEY, type Permission, can } from './permissions';
 import { DEVICE_TOKEN_PREFIX, PRINCIPAL_LOADER, type PrincipalLoader } from './principal-loader';
 
@@ -49,7 +49,7 @@ export class AuthGuard implements CanActivate {
       throw new AuthError(AuthErrorCode.SessionRevoked, 'This session or device has ended; log in again.', { header: 'Authorization' });
     }
     if (principal.tenantStatus === 'moving' && request.method !== 'GET') {
-      throw new AuthError(AuthErrorCode.TenantMoving, 'Your shop’s data is being moved; writes resume in a minute.', undefined, { retryAfter: 30 });
+      throw tenantMoving();
     }
 
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);

@@ -29,7 +29,11 @@ export class PasswordHasher {
 
   async verify(password: string, stored: string): Promise<boolean> {
     const [scheme, logN, r, p, salt, hash] = stored.split('$');
-    if (scheme !== 'scrypt' || !salt || !hash) return false;
+    if (scheme !== 'scrypt' || !salt || !hash) {
+      // No password set yet (an invite not yet accepted) must not answer faster than a wrong one.
+      await this.burn(password);
+      return false;
+    }
     const expected = Buffer.from(hash, 'base64url');
     const actual = await scrypt(password, Buffer.from(salt, 'base64url'), Number(logN), Number(r), Number(p));
     return actual.length === expected.length && timingSafeEqual(actual, expected);

@@ -21,6 +21,15 @@ export enum Permission {
   StockRead = 'stock:read',
   StockWrite = 'stock:write',
   StockCostRead = 'stock:cost-read',
+  /** Reports (sales, averages, write-offs): no reports module exists yet; its routes will need this. */
+  ReportsRead = 'reports:read',
+  /**
+   * The orders assigned to the caller (a courier's deliveries): the route permission of the
+   * future orders resource. Alone it shows only those orders (`recordScope`).
+   */
+  OrdersReadAssigned = 'orders:read-assigned',
+  /** Every order of the caller's stores, not only those assigned to them. */
+  OrdersRead = 'orders:read',
 }
 
 /**
@@ -40,7 +49,8 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.StoresCreate]: ['owner'],
   [Permission.StoresUpdate]: ['owner', 'manager'],
   [Permission.StoresDelete]: ['owner'],
-  [Permission.CatalogRead]: ['owner', 'manager', 'florist', 'courier'],
+  // A courier delivers orders: no prices, no stock, no suppliers.
+  [Permission.CatalogRead]: ['owner', 'manager', 'florist'],
   [Permission.CatalogWrite]: ['owner', 'manager'],
   [Permission.SuppliersRead]: ['owner', 'manager', 'florist'],
   [Permission.SuppliersWrite]: ['owner', 'manager'],
@@ -48,6 +58,9 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.StockRead]: ['owner', 'manager', 'florist'],
   [Permission.StockWrite]: ['owner', 'manager', 'florist'],
   [Permission.StockCostRead]: ['owner', 'manager'],
+  [Permission.ReportsRead]: ['owner', 'manager'],
+  [Permission.OrdersReadAssigned]: ['owner', 'manager', 'florist', 'courier'],
+  [Permission.OrdersRead]: ['owner', 'manager', 'florist'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

@@ -3,7 +3,10 @@ import { ShardMap } from '../tenancy/shard-map';
 import { CatalogDatabase } from './catalog-database';
 import { ShardRegistry } from './shard-registry';
 
-/** Opens the catalog (required), records the configured shards, then opens the shards it can reach. */
+/**
+ * Opens the catalog (required), records the configured shards and migrates the
+ * ones it can reach. Shards' pools open on first use (`ShardRegistry`).
+ */
 @Injectable()
 class DatabaseStartup implements OnModuleInit {
   constructor(
@@ -15,7 +18,7 @@ class DatabaseStartup implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     await this.catalog.open();
     await this.shardMap.registerConfigured();
-    await this.shards.openAll();
+    await this.shards.migrateAll();
   }
 }
 

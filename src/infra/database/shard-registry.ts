@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig, type ShardConfig } from '../../config/app-config';
 import type { RequestContext } from '../tenancy/request-context';
+import { ensureFence, passFence } from '../tenancy/tenant-fence';
 import { DatabaseError, DatabaseErrorCode } from './database.errors';
 import { dataSourceOptions } from './data-source-options';
 import { inTransaction } from './transactions';
@@ -14,13 +15,24 @@ interface ShardHandle {
   dataSource?: DataSource;
   opening?: Promise<DataSource>;
   failedAt?: number;
+  /** Migrated at start (`migrateAll`), so opening it need not look again. */
+  migrated?: boolean;
 }
 
+/** Tenants known to have a fence row on a shard, so their writes need not make one (`shard:tenant`). */
+const FENCES_KNOWN_MAX = 100_000;
+
 /**
- * One pooled DataSource per configured shard, opened (and migrated) on first use.
+ * One pooled DataSource per configured shard, opened on first use: a server that
+ * serves some shards' tenants holds no connections to the others. The server
+ * migrates every shard at start over a connection of its own that it closes
+ * (`migrateAll`); a shard that was down then is migrated when it is first opened.
  * A shard that cannot be reached fails only its own tenants' requests with
  * `shard-unavailable`; the next request after a short pause tries again, so the
  * shard's tenants recover without a restart.
+ *
+ * Every transaction of a tenant passes the tenant's write fence on its shard
+ * (`tenant-fence.ts`), which a tenant move closes before it copies.
  *
  * @example
  * await shards.transaction(ctx, async (txCtx) => {
@@ -31,6 +43,7 @@ interface ShardHandle {
 export class ShardRegistry implements OnApplicationShutdown {
   private readonly logger = new Logger(ShardRegistry.name);
   private readonly handles = new Map<string, ShardHandle>();
+  private readonly fencesKnown = new Set<string>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     for (const shard of config.shards) this.handles.set(shard.id, { config: shard });
@@ -44,12 +57,28 @@ export class ShardRegistry implements OnApplicationShutdown {
     return this.handles.has(shardId);
   }
 
-  /** Opens every shard it can reach; the ones it cannot are logged and retried on use. */
-  async openAll(): Promise<void> {
+  /** The shards whose pool is open now. */
+  openIds(): string[] {
+    return [...this.handles.values()].filter((h) => h.dataSource?.isInitialized).map((h) => h.config.id);
+  }
+
+  /**
+   * Applies pending migrations to every shard it can reach, one connection each,
+   * closed afterwards; a shard it cannot reach is logged and migrated on first use.
+   */
+  async migrateAll(): Promise<void> {
     await Promise.all(
-      this.ids().map((id) =>
-        this.dataSource(id).catch(() => this.logger.warn(`shard ${id}: unreachable at start; will retry on use`)),
-      ),
+      [...this.handles.values()].map(async (handle) => {
+        const dataSource = new DataSource(dataSourceOptions(handle.config.target, 'shard', 1));
+        try {
+          await dataSource.initialize();
+          await this.migrate(handle, dataSource);
+        } catch (error) {
+          this.logger.warn(`shard ${handle.config.id}: cannot migrate at start (${(error as { code?: string }).code ?? 'error'}); will on first use`);
+        } finally {
+          if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+        }
+      }),
     );
   }
 
@@ -74,12 +103,23 @@ export class ShardRegistry implements OnApplicationShutdown {
   /**
    * Runs `work` in one transaction on the tenant's shard, with a context that
    * carries it. Inside a transaction already, `work` joins it: the outermost
-   * caller (the edge) decides when it commits.
+   * caller (the edge) decides when it commits. `readOnly` work passes no fence:
+   * it may read a tenant's copy on a shard it has moved from.
    */
-  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'>, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
+  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'> & { tenantId?: string }, T>(
+    ctx: C,
+    work: (txCtx: C) => Promise<T>,
+    options: { readOnly?: boolean } = {},
+  ): Promise<T> {
     if (ctx.tx) return work(ctx);
     const afterCommit: Array<() => unknown> = [];
-    const result = await inTransaction(await this.forTenant(ctx), (tx) => work({ ...ctx, tx, afterCommit }));
+    const dataSource = await this.forTenant(ctx);
+    const tenantId = options.readOnly ? undefined : ctx.tenantId;
+    if (tenantId) await this.knowFence(dataSource, ctx.shardId, tenantId);
+    const result = await inTransaction(dataSource, async (tx) => {
+      if (tenantId) await passFence(tx, tenantId);
+      return work({ ...ctx, tx, afterCommit });
+    });
     for (const hook of afterCommit) {
       // What runs after commit cannot undo the commit: a failure is logged, never thrown.
       await Promise.resolve()
@@ -105,12 +145,30 @@ export class ShardRegistry implements OnApplicationShutdown {
     await (await this.dataSource(shardId)).query('SELECT 1');
   }
 
+  /**
+   * A tenant's first transaction on a shard makes its fence row outside any
+   * transaction: two first writers making it inside theirs would deadlock on MySQL.
+   * (SQLite runs transactions one at a time and makes it inside: `passFence`.)
+   */
+  private async knowFence(dataSource: DataSource, shardId: string, tenantId: string): Promise<void> {
+    const key = `${shardId}:${tenantId}`;
+    if (dataSource.options.type !== 'mysql' || this.fencesKnown.has(key)) return;
+    await ensureFence(dataSource, tenantId);
+    if (this.fencesKnown.size >= FENCES_KNOWN_MAX) this.fencesKnown.clear();
+    this.fencesKnown.add(key);
+  }
+
+  private async migrate(handle: ShardHandle, dataSource: DataSource): Promise<void> {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    if (applied.length) this.logger.log(`shard ${handle.config.id}: applied ${applied.length} migration(s)`);
+    handle.migrated = true;
+  }
+
   private async open(handle: ShardHandle): Promise<DataSource> {
     const dataSource = new DataSource(dataSourceOptions(handle.config.target, 'shard', this.config.poolSize));
     try {
       await dataSource.initialize();
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length) this.logger.log(`shard ${handle.config.id}: applied ${applied.length} migration(s)`);
+      if (!handle.migrated) await this.migrate(handle, dataSource);
       handle.dataSource = dataSource;
       handle.failedAt = undefined;
       return dataSource;

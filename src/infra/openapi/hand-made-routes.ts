@@ -1,3 +1,4 @@
+import { inviteAcceptanceResource } from '../../modules/tenants/invite-acceptance.resource';
 import { sessionResource } from '../../modules/tenants/session.resource';
 import { signupResource, tenantResource } from '../../modules/tenants/tenant.resource';
 import { API_BASE } from '../json-api/serializer';
@@ -13,7 +14,7 @@ const PUBLIC: never[] = [];
 
 /**
  * The routes modules write by hand instead of through a resource definition:
- * signing up, logging in and out, the caller's own tenant, and this document.
+ * signing up, logging in and out, accepting an invite, the caller's own tenant, and this document.
  * Their bodies are still described from the definitions the controllers parse
  * and render with (signupResource, sessionResource, tenantResource).
  */
@@ -21,9 +22,11 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
   const signup = names(signupResource.type);
   const session = names(sessionResource.type);
   const tenant = names(tenantResource.type);
+  const acceptance = names(inviteAcceptanceResource.type);
   const schemas = {
     ...schemasOf(signupResource, { read: false, includedTypes: [], create: true, update: false, clientIds: false }),
     ...schemasOf(sessionResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
+    ...schemasOf(inviteAcceptanceResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
     // Normally generated from the registry already (tenants is a registered type); kept so the routes stand alone.
     ...schemasOf(tenantResource, { read: 'single', includedTypes: [], create: false, update: false, clientIds: false }),
   };
@@ -53,6 +56,21 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         requestBody: { required: true, content: jsonApiContent(schemaRef(session.createDocument)) },
         responses: {
           201: { description: 'The session with its tokens.', content: jsonApiContent(schemaRef(session.document)) },
+          ...errorResponses([400, 401, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
+        },
+      },
+    },
+    [`${API_BASE}/invite-acceptances`]: {
+      post: {
+        operationId: 'acceptInvite',
+        summary: 'Accept an invite with a password of your own',
+        description:
+          'The invited employee (or one whose password was reset) sets their password with the invite token, once, within 7 days; every session they had ends. Then they log in with `POST /api/v1/sessions`. Rate-limited per client address.',
+        tags: ['authentication'],
+        security: PUBLIC,
+        requestBody: { required: true, content: jsonApiContent(schemaRef(acceptance.createDocument)) },
+        responses: {
+          201: { description: 'Accepted: the password is set.', content: jsonApiContent(schemaRef(acceptance.document)) },
           ...errorResponses([400, 401, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
         },
       },

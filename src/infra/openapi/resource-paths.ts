@@ -170,9 +170,8 @@ function relationshipPaths(registered: RegisteredResource, name: string, rel: Re
           },
           additionalProperties: false,
         }
-      : rel.nullable
-        ? { oneOf: [schemaRef(targetNames.document), { type: 'object', required: ['jsonapi', 'links', 'data'], properties: { jsonapi: schemaRef('JsonApiObject'), links: schemaRef('SelfLinks'), data: { type: 'null' } }, additionalProperties: false }] }
-        : schemaRef(targetNames.document);
+      : // null even when the relationship is required: the related resource may be one the caller cannot see (another store's).
+        { oneOf: [schemaRef(targetNames.document), { type: 'object', required: ['jsonapi', 'links', 'data'], properties: { jsonapi: schemaRef('JsonApiObject'), links: schemaRef('SelfLinks'), data: { type: 'null' } }, additionalProperties: false }] };
   const related: PathItem = {
     parameters: [parameterRef('Id')],
     get: {

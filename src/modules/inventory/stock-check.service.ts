@@ -31,7 +31,7 @@ export class StockCheck {
     return this.shards.transaction(ctx, async (tx) => {
       const [levels, batches, sums] = [await this.levels.all(tx, storeId), await this.batches.all(tx, storeId), await this.movements.sums(tx, storeId)];
       return { tenantId: ctx.tenantId, levels: levels.length, batches: batches.length, discrepancies: checkStock(levels, batches, sums) };
-    });
+    }, { readOnly: true });
   }
 
   /** Tenants with stock on the shard of `ctx` (whose tenantId is ignored). */

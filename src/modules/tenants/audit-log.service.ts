@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
 import { In } from 'typeorm';
 import type { AuditActor, AuditEventInput, AuditSink } from '../../infra/audit/audit-sink';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
@@ -7,6 +8,7 @@ import { uuid7 } from '../../infra/database/uuid7';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceHandler } from '../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
+import { Metrics } from '../../infra/observability/metrics';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
 import { AuditEvent } from './entities';
@@ -23,39 +25,64 @@ const view = (e: AuditEvent): AuditView => ({
 
 /**
  * The audit log (catalog): logins, failed logins, role changes, deactivations,
- * devices, deletions. Recording never fails the request it describes: a lost
- * audit line is logged as an error instead. The `audit-events` resource lets the
- * owner read it.
+ * devices, invites, deletions, exports. It cannot share a transaction with what
+ * it describes (that is on a shard, or already answered), so `record` never
+ * fails the request: a lost event is logged as an error, by action only, and
+ * counted on `/metrics` (`bloomdesk_audit_events_lost_total{action}`) for an
+ * alert. `recordOrFail` is for acts that must not happen unrecorded (exports).
+ * The `audit-events` resource lets the owner read the log.
  */
 @Injectable()
 export class AuditLogService implements AuditSink, ResourceHandler<AuditView> {
   private readonly logger = new Logger(AuditLogService.name);
+  readonly lost: Counter<'action'>;
 
   constructor(
     private readonly catalog: CatalogDatabase,
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
-  ) {}
+    // Optional so the service also builds without the observability module (unit specs).
+    @Optional() metrics?: Metrics,
+  ) {
+    this.lost = new Counter({
+      name: 'bloomdesk_audit_events_lost_total',
+      help: 'Security events that could not be written to the audit log, by action',
+      labelNames: ['action'],
+      registers: [metrics?.registry ?? new Registry()],
+    });
+  }
 
   async record(actor: AuditActor, event: AuditEventInput): Promise<void> {
+    // Already logged and counted by recordOrFail.
+    await this.recordOrFail(actor, event).catch(() => undefined);
+  }
+
+  async recordOrFail(actor: AuditActor, event: AuditEventInput): Promise<void> {
     try {
-      const now = new Date();
-      const [ipCiphertext] = actor.clientIp ? await this.encryption.encrypt(actor.tenantId, [actor.clientIp]) : [null];
-      await this.catalog.manager.insert(AuditEvent, {
-        tenantId: actor.tenantId,
-        id: uuid7(),
-        occurredAt: now,
-        updatedAt: now,
-        action: event.action,
-        actorType: actor.actor ?? 'anonymous',
-        actorId: actor.userId ?? null,
-        targetType: event.targetType ?? null,
-        targetId: event.targetId ?? null,
-        ipCiphertext,
-        details: event.details ? JSON.stringify(event.details) : null,
-      });
+      await this.insert(actor, event);
     } catch (error) {
-      this.logger.error(`audit event ${event.action} not recorded: ${(error as Error).name}`);
+      this.lost.inc({ action: event.action });
+      // The action and the error's kind only: the event's actor and address are personal data.
+      this.logger.error(`audit event ${event.action} not recorded: ${(error as Error).name}${typeof (error as { code?: unknown }).code === 'string' ? ` (${(error as { code: string }).code})` : ''}`);
+      throw error;
     }
+  }
+
+  private async insert(actor: AuditActor, event: AuditEventInput): Promise<void> {
+    const now = new Date();
+    const [ipCiphertext] = actor.clientIp ? await this.encryption.encrypt(actor.tenantId, [actor.clientIp]) : [null];
+    await this.catalog.manager.insert(AuditEvent, {
+      tenantId: actor.tenantId,
+      id: uuid7(),
+      occurredAt: now,
+      updatedAt: now,
+      action: event.action,
+      actorType: actor.actor ?? 'anonymous',
+      actorId: actor.userId ?? null,
+      targetType: event.targetType ?? null,
+      targetId: event.targetId ?? null,
+      ipCiphertext,
+      details: event.details ? JSON.stringify(event.details) : null,
+    });
   }
 
   async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<AuditView>> {

@@ -9,7 +9,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { type RequestContext, inStoreScope } from '../../infra/tenancy/request-context';
-import { DeviceTokenCodec } from './device-token-codec';
+import { DeviceTokenCodec } from './secret-token-codec';
 import type { DeviceTokenCreateDto } from './dto/device-token.dto';
 import { DeviceToken } from './entities';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';

@@ -5,7 +5,9 @@ import { EmployeeCreateDto, EmployeeUpdateDto } from './dto/employee.dto';
 
 export const employeeResource = defineResource({
   type: 'employees',
-  description: 'The people of a shop who log in. Name, e-mail and phone are stored only encrypted; e-mail and phone are found through blind indexes.',
+  description:
+    'The people of a shop who log in. Adding one invites them: they choose their own password with the invite token. ' +
+    'Name, e-mail and phone are stored only encrypted; e-mail and phone are found through blind indexes.',
   storage: 'catalog',
   attributes: {
     name: { type: 'string', sensitive: true, property: 'nameCiphertext' },
@@ -28,7 +30,18 @@ export const employeeResource = defineResource({
     },
     role: { type: 'enum', enum: ROLES, filter: true, sortable: true },
     active: { type: 'boolean', filter: true, description: 'false: deactivated; their sessions ended.' },
-    password: { type: 'string', writeOnly: true },
+    resetPassword: {
+      type: 'boolean',
+      writeOnly: true,
+      description: 'PATCH with true: the password stops working, every session ends, and the answer carries a new inviteToken.',
+    },
+    inviteToken: {
+      type: 'string',
+      nullable: true,
+      readOnly: true,
+      description: 'Only in the answer that creates the employee or resets the password: hand it to them; they set their password with POST /api/v1/invite-acceptances.',
+    },
+    inviteExpiresAt: { type: 'datetime', nullable: true, readOnly: true, description: 'When that inviteToken stops working (7 days).' },
     createdAt: { type: 'datetime', readOnly: true, sortable: true },
     updatedAt: { type: 'datetime', readOnly: true, sortable: true },
   },

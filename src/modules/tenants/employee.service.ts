@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
-import { PasswordHasher } from '../../infra/auth/password-hasher';
 import { isDuplicateKey } from '../../infra/database/database.errors';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import { uuid7 } from '../../infra/database/uuid7';
@@ -10,7 +9,8 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { type RequestContext, type Role, inStoreScope } from '../../infra/tenancy/request-context';
 import { AuthSessionRepository } from './auth-session.repository';
 import type { EmployeeCreateDto, EmployeeUpdateDto } from './dto/employee.dto';
-import type { User } from './entities';
+import { NO_PASSWORD, type User } from './entities/user';
+import { EmployeeInviteService, type IssuedInvite } from './employee-invite.service';
 import { EmployeeRepository, type UserChanges } from './employee.repository';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';
 
@@ -20,18 +20,22 @@ type Sealed<T> = T & { emailIndex?: string; phoneIndex?: string | null };
 const emailTaken = () =>
   new TenantsError(TenantsErrorCode.EmailTaken, 'Someone already logs in with this e-mail.', { pointer: '/data/attributes/email' });
 
+/** An employee as a write answers: with the invite it issued, if it issued one. */
+type EmployeeView = User & Partial<IssuedInvite>;
+
 /**
- * The `employees` resource: invite (create with a first password), change role,
- * assign stores, deactivate. Owners manage everyone; a manager manages the
- * florists and couriers of their own stores. Role changes, deactivations and
- * password resets go to the audit log.
+ * The `employees` resource: invite (create; the employee sets their own password
+ * with the invite token), change role, assign stores, deactivate, reset the
+ * password (a new invite; the old password and every session end). Owners manage
+ * everyone; a manager manages the florists and couriers of their own stores.
+ * Role changes, deactivations and password resets go to the audit log.
  */
 @Injectable()
 export class EmployeeService implements ResourceHandler<User> {
   constructor(
     private readonly employees: EmployeeRepository,
     private readonly sessions: AuthSessionRepository,
-    private readonly passwords: PasswordHasher,
+    private readonly invites: EmployeeInviteService,
     private readonly shards: ShardRegistry,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
   ) {}
@@ -44,7 +48,7 @@ export class EmployeeService implements ResourceHandler<User> {
     return this.employees.findByIds(ctx, ids);
   }
 
-  async create(ctx: RequestContext, { id, attributes, relationships }: ResourceInput<Sealed<EmployeeCreateDto>>): Promise<User> {
+  async create(ctx: RequestContext, { id, attributes, relationships }: ResourceInput<Sealed<EmployeeCreateDto>>): Promise<EmployeeView> {
     this.mayGrant(ctx, attributes.role);
     const stores = (relationships.stores as string[] | undefined) ?? [];
     this.mayAssign(ctx, stores);
@@ -57,7 +61,7 @@ export class EmployeeService implements ResourceHandler<User> {
       nameCiphertext: attributes.name,
       phoneCiphertext: attributes.phone ?? null,
       phoneIndex: attributes.phoneIndex ?? null,
-      passwordHash: await this.passwords.hash(attributes.password),
+      passwordHash: NO_PASSWORD,
       role: attributes.role,
       active: true,
       createdAt: now,
@@ -70,11 +74,12 @@ export class EmployeeService implements ResourceHandler<User> {
       throw error;
     }
     if (stores.length) await this.employees.addStores(ctx.tenantId, user.id, stores);
+    const invite = await this.invites.issue(ctx, user.id);
     this.log(ctx, 'employee.created', user.id, { role: user.role });
-    return user;
+    return { ...user, ...invite };
   }
 
-  async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<Sealed<EmployeeUpdateDto>>): Promise<User> {
+  async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<Sealed<EmployeeUpdateDto>>): Promise<EmployeeView> {
     const [current] = await this.employees.findByIds(ctx, [id]);
     this.mayManage(ctx, current);
     if (a.role !== undefined && a.role !== current.role) this.mayGrant(ctx, a.role);
@@ -93,7 +98,7 @@ export class EmployeeService implements ResourceHandler<User> {
     if (a.phone !== undefined) Object.assign(changes, { phoneCiphertext: a.phone, phoneIndex: a.phoneIndex ?? null });
     if (a.role !== undefined) changes.role = a.role;
     if (a.active !== undefined) changes.active = a.active;
-    if (a.password !== undefined) changes.passwordHash = await this.passwords.hash(a.password);
+    if (a.resetPassword) changes.passwordHash = NO_PASSWORD;
     try {
       await this.employees.update(ctx.tenantId, id, changes);
     } catch (error) {
@@ -101,11 +106,12 @@ export class EmployeeService implements ResourceHandler<User> {
       throw error;
     }
     if (relationships.stores) await this.setRelationship(ctx, id, 'stores', relationships.stores);
-    if (a.active === false) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date());
+    if (a.active === false || a.resetPassword) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date());
+    const invite = a.resetPassword ? await this.invites.issue(ctx, id) : undefined;
     if (a.role !== undefined && a.role !== current.role) this.log(ctx, 'employee.role-changed', id, { from: current.role, to: a.role });
     if (a.active !== undefined && a.active !== current.active) this.log(ctx, a.active ? 'employee.reactivated' : 'employee.deactivated', id);
-    if (a.password !== undefined) this.log(ctx, 'employee.password-changed', id);
-    return (await this.employees.findByIds(ctx, [id]))[0];
+    if (a.resetPassword) this.log(ctx, 'employee.password-reset', id);
+    return { ...(await this.employees.findByIds(ctx, [id]))[0], ...invite };
   }
 
   linkage(ctx: RequestContext, _relationship: string, records: readonly User[]): Promise<Map<string, Linkage>> {
@@ -116,7 +122,10 @@ export class EmployeeService implements ResourceHandler<User> {
     await this.assign(ctx, id, async () => {
       const ids = linkage as string[];
       this.mayAssign(ctx, ids);
-      await this.employees.removeStores(ctx.tenantId, id);
+      // Replaces what the caller can see: a manager's PATCH keeps the employee's stores outside the manager's.
+      const current = (await this.employees.stores(ctx.tenantId, [id])).get(id) ?? [];
+      const dropped = current.filter((storeId) => inStoreScope(ctx, storeId) && !ids.includes(storeId));
+      if (dropped.length) await this.employees.removeStores(ctx.tenantId, id, dropped);
       await this.employees.addStores(ctx.tenantId, id, ids);
     });
   }

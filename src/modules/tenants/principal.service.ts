@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessClaims } from '../../infra/auth/access-token';
 import type { Principal, PrincipalLoader } from '../../infra/auth/principal-loader';
-import { DeviceTokenCodec } from './device-token-codec';
+import { DeviceTokenCodec } from './secret-token-codec';
 import { PrincipalRepository } from './principal.repository';
 
 /** Devices report in often; their last-seen time is written at most this often. */
@@ -21,13 +21,13 @@ export class PrincipalService implements PrincipalLoader {
   async fromDeviceToken(token: string): Promise<Principal | null> {
     const parts = DeviceTokenCodec.parse(token);
     if (!parts) return null;
-    const found = await this.principals.forDevice(parts.tenantId, parts.deviceId);
+    const found = await this.principals.forDevice(parts.tenantId, parts.id);
     if (!found || !DeviceTokenCodec.matches(parts.secret, found.secretHash)) return null;
     const now = Date.now();
-    if (now - (this.touched.get(parts.deviceId) ?? 0) > TOUCH_EVERY_MS) {
-      this.touched.set(parts.deviceId, now);
+    if (now - (this.touched.get(parts.id) ?? 0) > TOUCH_EVERY_MS) {
+      this.touched.set(parts.id, now);
       if (this.touched.size > 50_000) this.touched.clear();
-      await this.principals.touchDevice(parts.tenantId, parts.deviceId, new Date(now));
+      await this.principals.touchDevice(parts.tenantId, parts.id, new Date(now));
     }
     const { secretHash: _hash, ...principal } = found;
     return principal;

@@ -10,6 +10,8 @@ import { DeviceTokenService } from './device-token.service';
 import { EmployeeRepository } from './employee.repository';
 import { employeeResource } from './employee.resource';
 import { EmployeeService } from './employee.service';
+import { EmployeeInviteService } from './employee-invite.service';
+import { InviteAcceptanceController } from './invite-acceptance.controller';
 import { DemoSeed } from './demo-seed';
 import { SessionController } from './session.controller';
 import { PrincipalRepository } from './principal.repository';
@@ -32,6 +34,7 @@ import { UserRepository } from './user.repository';
   controllers: [
     SignupController,
     SessionController,
+    InviteAcceptanceController,
     TenantController,
     resourceController(tenantResource, TenantService),
     resourceController(storeResource, StoreService),
@@ -51,6 +54,7 @@ import { UserRepository } from './user.repository';
     DemoSeed,
     EmployeeRepository,
     EmployeeService,
+    EmployeeInviteService,
     DeviceTokenService,
     PrincipalRepository,
     PrincipalService,

@@ -1,4 +1,4 @@
-import { IsBoolean, IsEmail, IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Equals, IsBoolean, IsEmail, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { IfPresent, IfPresentAndNotNull, IsText } from '../../../infra/validation/validators';
 import { ROLES, type Role } from '../../../infra/tenancy/request-context';
@@ -23,11 +23,6 @@ export class EmployeeCreateDto {
 
   @IsIn(ROLES)
   role: Role;
-
-  /** The first password; the employee can change it. */
-  @IsString()
-  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
-  password: string;
 }
 
 export class EmployeeUpdateDto {
@@ -56,8 +51,8 @@ export class EmployeeUpdateDto {
   @IsBoolean()
   active?: boolean;
 
+  /** true: the password stops working, sessions end, and a new invite comes back in `inviteToken`. */
   @IfPresent()
-  @IsString()
-  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
-  password?: string;
+  @Equals(true, { message: 'resetPassword can only be true' })
+  resetPassword?: true;
 }

@@ -1,6 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Role } from '../../../infra/tenancy/request-context';
 
+/** The password hash of someone who has not set a password yet (invited, or reset): matches no password. */
+export const NO_PASSWORD = '!';
+
 /**
  * A person who logs in (catalog). The e-mail and name are stored only as
  * ciphertext; `emailIndex` is the blind index of the normalised e-mail that
