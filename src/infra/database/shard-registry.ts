@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig, type ShardConfig } from '../../config/app-c
 import type { RequestContext } from '../tenancy/request-context';
 import { DatabaseError, DatabaseErrorCode } from './database.errors';
 import { dataSourceOptions } from './data-source-options';
-import { inTransaction } from './transactions';
+import { inTransaction, runAfterCommit } from './transactions';
 
 /** After a failed open, requests fail fast for this long instead of each waiting for a timeout. */
 const RETRY_AFTER_MS = 2000;
@@ -80,12 +80,7 @@ export class ShardRegistry implements OnApplicationShutdown {
     if (ctx.tx) return work(ctx);
     const afterCommit: Array<() => unknown> = [];
     const result = await inTransaction(await this.forTenant(ctx), (tx) => work({ ...ctx, tx, afterCommit }));
-    for (const hook of afterCommit) {
-      // What runs after commit cannot undo the commit: a failure is logged, never thrown.
-      await Promise.resolve()
-        .then(hook)
-        .catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
-    }
+    await runAfterCommit(afterCommit, this.logger);
     return result;
   }
 

@@ -26,6 +26,10 @@ export enum JsonApiErrorCode {
   IdempotencyKeyInvalid = 'idempotency-key-invalid',
   IdempotencyKeyReused = 'idempotency-key-reused',
   IdempotencyKeyInFlight = 'idempotency-key-in-flight',
+  /** An Idempotency-Key on a write whose answer is never stored (a login). */
+  IdempotencyKeyNotSupported = 'idempotency-key-not-supported',
+  /** A client-generated id where the type does not take one (JSON:API: 403). */
+  ClientIdNotSupported = 'client-id-not-supported',
 }
 
 /**

@@ -64,12 +64,12 @@ export class EmployeeService implements ResourceHandler<User> {
       updatedAt: now,
     };
     try {
-      await this.employees.insert(user);
+      await this.employees.insert(ctx, user);
     } catch (error) {
       if (isDuplicateKey(error)) throw emailTaken();
       throw error;
     }
-    if (stores.length) await this.employees.addStores(ctx.tenantId, user.id, stores);
+    if (stores.length) await this.employees.addStores(ctx, user.id, stores);
     this.log(ctx, 'employee.created', user.id, { role: user.role });
     return user;
   }
@@ -82,7 +82,7 @@ export class EmployeeService implements ResourceHandler<User> {
       throw new TenantsError(TenantsErrorCode.SelfDeactivation, 'You cannot deactivate yourself.', { pointer: '/data/attributes/active' });
     }
     const losesOwner = current.role === 'owner' && current.active && ((a.role !== undefined && a.role !== 'owner') || a.active === false);
-    if (losesOwner && (await this.employees.activeOwners(ctx.tenantId)) <= 1) {
+    if (losesOwner && (await this.employees.activeOwners(ctx)) <= 1) {
       throw new TenantsError(TenantsErrorCode.LastOwner, 'The shop needs an active owner; make someone else owner first.', {
         pointer: `/data/attributes/${a.role !== undefined ? 'role' : 'active'}`,
       });
@@ -95,13 +95,13 @@ export class EmployeeService implements ResourceHandler<User> {
     if (a.active !== undefined) changes.active = a.active;
     if (a.password !== undefined) changes.passwordHash = await this.passwords.hash(a.password);
     try {
-      await this.employees.update(ctx.tenantId, id, changes);
+      await this.employees.update(ctx, id, changes);
     } catch (error) {
       if (isDuplicateKey(error)) throw emailTaken();
       throw error;
     }
     if (relationships.stores) await this.setRelationship(ctx, id, 'stores', relationships.stores);
-    if (a.active === false) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date());
+    if (a.active === false) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date(), ctx);
     if (a.role !== undefined && a.role !== current.role) this.log(ctx, 'employee.role-changed', id, { from: current.role, to: a.role });
     if (a.active !== undefined && a.active !== current.active) this.log(ctx, a.active ? 'employee.reactivated' : 'employee.deactivated', id);
     if (a.password !== undefined) this.log(ctx, 'employee.password-changed', id);
@@ -109,29 +109,29 @@ export class EmployeeService implements ResourceHandler<User> {
   }
 
   linkage(ctx: RequestContext, _relationship: string, records: readonly User[]): Promise<Map<string, Linkage>> {
-    return this.employees.stores(ctx.tenantId, records.map((r) => r.id));
+    return this.employees.stores(ctx, records.map((r) => r.id));
   }
 
   async setRelationship(ctx: RequestContext, id: string, _relationship: string, linkage: Linkage): Promise<void> {
     await this.assign(ctx, id, async () => {
       const ids = linkage as string[];
       this.mayAssign(ctx, ids);
-      await this.employees.removeStores(ctx.tenantId, id);
-      await this.employees.addStores(ctx.tenantId, id, ids);
+      await this.employees.removeStores(ctx, id);
+      await this.employees.addStores(ctx, id, ids);
     });
   }
 
   async addToRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
     await this.assign(ctx, id, async () => {
       this.mayAssign(ctx, ids);
-      await this.employees.addStores(ctx.tenantId, id, ids);
+      await this.employees.addStores(ctx, id, ids);
     });
   }
 
   async removeFromRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
     await this.assign(ctx, id, async () => {
       this.mayAssign(ctx, ids);
-      await this.employees.removeStores(ctx.tenantId, id, ids);
+      await this.employees.removeStores(ctx, id, ids);
     });
   }
 
@@ -139,7 +139,7 @@ export class EmployeeService implements ResourceHandler<User> {
     const [employee] = await this.employees.findByIds(ctx, [id]);
     this.mayManage(ctx, employee);
     await change();
-    await this.employees.update(ctx.tenantId, id, { updatedAt: new Date() });
+    await this.employees.update(ctx, id, { updatedAt: new Date() });
     this.log(ctx, 'employee.stores-changed', id);
   }
 
