@@ -1,5 +1,5 @@
 import { uuid7 } from '../../src/infra/database/uuid7';
-import { type ResourceDefinition, filterOperators, resourcePath } from '../../src/infra/json-api/resource-definition';
+import { type ResourceDefinition, filterOperators, joinsShardTransaction, resourcePath } from '../../src/infra/json-api/resource-definition';
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { type Shop, newShop } from '../support/fixtures';
@@ -118,7 +118,7 @@ describe(`one shop never reaches another's data (${PROFILE})`, () => {
 
   it("refuses A's ids inside B's atomic operations exactly as missing ones", async () => {
     for (const { def } of resources) {
-      if (def.storage === 'catalog' || !def.permissions?.delete) continue;
+      if (!joinsShardTransaction(def) || !def.permissions?.delete) continue;
       const op = (id: string) => ({ 'atomic:operations': [{ op: 'remove', ref: { type: def.type, id } }] });
       const real = await asB('POST', '/api/v1/operations', op(aIds.get(def.type)!), { 'content-type': ATOMIC });
       const missing = await asB('POST', '/api/v1/operations', op(uuid7()), { 'content-type': ATOMIC });

@@ -50,9 +50,9 @@ export class JsonApiError extends DomainError<JsonApiErrorCode> {
 }
 
 const CURSOR = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination';
+/** The error types the cursor pagination profile names (its invalid-parameter-value error has none). */
 export const CURSOR_ERRORS = {
   maxSizeExceeded: `${CURSOR}/max-size-exceeded`,
-  invalidValue: `${CURSOR}/invalid-parameter-value`,
   rangeNotSupported: `${CURSOR}/range-pagination-not-supported`,
   unsupportedSort: `${CURSOR}/unsupported-sort`,
 } as const;
