@@ -3,9 +3,9 @@ import { columnsFor } from '../columns';
 
 /**
  * The shape of `idempotency_records` from this migration on, in the catalog and on
- * every shard: a key belongs to its tenant and its user (or device); `expires_at`
- * alone is indexed for the purge that sweeps every tenant at once. Frozen with
- * the two migrations that use it.
+ * every shard: a key belongs to its tenant and its user (or device); the purge
+ * finds a tenant's expired records by (tenant_id, expires_at), tenant first as in
+ * every index. Frozen with the two migrations that use it.
  */
 export function idempotencyTable(queryRunner: QueryRunner): Table {
   const c = columnsFor(queryRunner);
@@ -25,7 +25,7 @@ export function idempotencyTable(queryRunner: QueryRunner): Table {
       c.timestamp('created_at'),
       c.timestamp('expires_at'),
     ],
-    indices: [{ name: 'ix_idempotency_expires', columnNames: ['expires_at'] }],
+    indices: [{ name: 'ix_idempotency_expiry', columnNames: ['tenant_id', 'expires_at'] }],
   });
 }
 
