@@ -200,6 +200,22 @@ describe(`atomic operations and idempotent writes (${PROFILE})`, () => {
       }
     });
 
+    it('calls the provider once each way for a single create: it seals the phone, then shows it', async () => {
+      const provider = t.app.get<EncryptionProvider>(ENCRYPTION_PROVIDER);
+      const encrypt = jest.spyOn(provider, 'encrypt');
+      const decrypt = jest.spyOn(provider, 'decrypt');
+      try {
+        const res = await t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, body: { data: { type: 'suppliers', attributes: { name: 'Single phoned', contactPhone: '+7 916 300-00-01' } } } });
+        expect(res.status).toBe(201);
+        expect(res.body.data.attributes.contactPhone).toBe('+7 916 300-00-01');
+        expect(encrypt).toHaveBeenCalledTimes(1);
+        expect(decrypt.mock.calls.length).toBeLessThanOrEqual(1);
+      } finally {
+        encrypt.mockRestore();
+        decrypt.mockRestore();
+      }
+    });
+
     it('needs the atomic extension in the media type', async () => {
       const res = await t.request('POST', '/api/v1/operations', {
         token: shop.accessToken,
