@@ -235,6 +235,27 @@ describe(`where Idempotency-Key records live, whose they are, and how long (${PR
   }
 });
 
+describe(`catalog writes hold one catalog connection (${PROFILE})`, () => {
+  it('signs up and writes employees and devices with a pool of one connection: their reads go through the open transaction', async () => {
+    const t = await bootApp({ DATABASE_POOL_SIZE: '1' });
+    try {
+      const shop = await newShop(t);
+      const headers = { 'idempotency-key': key('pool') };
+      const store = await create(t, shop.accessToken, 'stores', { name: 'Pool store' });
+      const signup = await t.request('POST', '/api/v1/signup', { body: signupDocument(), ip: freshIp(), headers });
+      const employee = await t.request('POST', '/api/v1/employees', {
+        token: shop.accessToken,
+        headers,
+        body: { data: { type: 'employees', attributes: { name: 'Pooled', email: uniqueEmail('pool'), role: 'courier', password: 'a long enough password' }, relationships: { stores: { data: [{ type: 'stores', id: store.id }] } } } },
+      });
+      const device = await t.request('POST', '/api/v1/device-tokens', { token: shop.accessToken, body: { data: { type: 'device-tokens', attributes: { name: 'Pooled till' }, relationships: { store: one('stores', store.id) } } } });
+      expect([signup.status, employee.status, device.status]).toEqual([201, 201, 201]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe(`an Idempotency-Key survives a restart (${PROFILE})`, () => {
   it('replays from a second server on the same databases', async () => {
     // Embedded: both servers use one data directory, one after the other (sql.js holds the file in memory while open).

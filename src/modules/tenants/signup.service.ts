@@ -38,13 +38,14 @@ export class SignupService {
   async signup(input: SignupCreateDto, within?: CatalogTxContext): Promise<Tenant> {
     const email = normaliseEmail(input.email);
     const [emailIndex] = await this.encryption.blindIndex('', [email]);
-    if (await this.users.findByEmailIndex(emailIndex)) throw emailTaken();
+    // Through the caller's transaction: it holds a catalog connection, and a second one could wait for ever on a full pool.
+    if (await this.users.findByEmailIndex(emailIndex, within)) throw emailTaken();
 
     const tenantId = uuid7();
     const [[emailCiphertext, nameCiphertext], passwordHash, shardId] = await Promise.all([
       this.encryption.encrypt(tenantId, [email, input.ownerName.trim()]),
       this.passwords.hash(input.password),
-      this.shardMap.placeNewTenant(),
+      this.shardMap.placeNewTenant(within),
     ]);
     const now = new Date();
     const tenant: Tenant = {
