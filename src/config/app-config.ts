@@ -42,6 +42,8 @@ export interface AppConfig {
   seedDemo: boolean;
   /** How often the key-rotation job looks for a new key version; 0: never. */
   keyRewrapIntervalSeconds: number;
+  /** Changes feeds hand out rows changed at least this long ago (see FEED_SETTLE_MS). */
+  feedSettleMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -153,6 +155,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS ?? 900,
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 86400,
     keyRewrapIntervalSeconds: env.KEY_REWRAP_INTERVAL_SECONDS ?? 60,
+    feedSettleMs: env.FEED_SETTLE_MS ?? 10_000,
   };
   const auth = (tokenSecret: string) => ({
     tokenSecret,

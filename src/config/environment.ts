@@ -130,6 +130,14 @@ export class Environment {
   @Max(86400)
   KEY_REWRAP_INTERVAL_SECONDS?: number;
 
+  /** How far a changes feed stays behind the clock (ms): rows changed within it are handed out on a later read. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  FEED_SETTLE_MS?: number;
+
   /** HMAC key for access tokens; at least 32 characters. Required in the services profile. */
   @IsOptional()
   @IsString()
@@ -178,6 +186,7 @@ export const EXPECTED_FORM: Record<keyof Environment, string> = {
   VAULT_KV_MOUNT: 'a KV v2 mount path such as secret',
   VAULT_TIMEOUT_MS: 'an integer number of milliseconds 100-60000',
   KEY_REWRAP_INTERVAL_SECONDS: 'an integer number of seconds 0-86400 (0: no rewrap job)',
+  FEED_SETTLE_MS: 'an integer number of milliseconds 0-600000',
   AUTH_TOKEN_SECRET: 'a random string of at least 32 characters',
   ACCESS_TOKEN_TTL_SECONDS: 'an integer number of seconds 60-86400',
   REFRESH_TOKEN_TTL_SECONDS: 'an integer number of seconds 3600-31536000',

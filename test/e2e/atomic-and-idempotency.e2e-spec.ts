@@ -1,7 +1,14 @@
+import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { uuid7 } from '../../src/infra/database/uuid7';
+import { MAX_OPERATIONS } from '../../src/infra/json-api/atomic-operations';
+import { Feature } from '../../src/infra/tenancy/features';
+import { IntegrationSecretService } from '../../src/modules/secrets';
+import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../src/modules/secrets/encryption.provider';
+import { FeatureFlags } from '../../src/modules/tenants/feature-flags';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { create, flower, many, one } from '../support/catalog-fixtures';
-import { type Shop, newShop } from '../support/fixtures';
+import { type Shop, newShop, shardOf } from '../support/fixtures';
+import { VAULT_ADDR, VAULT_DEV_ROOT_TOKEN } from '../support/services-env';
 
 const ATOMIC = 'https://jsonapi.org/ext/atomic';
 const ATOMIC_TYPE = `application/vnd.api+json; ext="${ATOMIC}"`;
@@ -92,6 +99,121 @@ describe(`atomic operations and idempotent writes (${PROFILE})`, () => {
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
       expect(res.body.errors[0].source.pointer).toBe(pointer);
+    });
+
+    it('changes relationships by ref (update replaces, remove takes members out) and by an href aimed at the relationship', async () => {
+      const rose = await create(t, shop.accessToken, 'products', flower('Op relationship rose'));
+      const [a, b, c] = [await create(t, shop.accessToken, 'suppliers', { name: 'Op A' }), await create(t, shop.accessToken, 'suppliers', { name: 'Op B' }), await create(t, shop.accessToken, 'suppliers', { name: 'Op C' })];
+      const ids = async () => (await t.request('GET', `/api/v1/products/${rose.id}/relationships/suppliers`, { token: shop.accessToken })).body.data.map((r: any) => r.id).sort();
+      const ref = { type: 'products', id: rose.id, relationship: 'suppliers' };
+      const replaced = await operations([{ op: 'update', ref, data: [{ type: 'suppliers', id: a.id }, { type: 'suppliers', id: b.id }] }]);
+      expect(replaced.status).toBe(200);
+      expect(replaced.body['atomic:results']).toEqual([{}]);
+      expect(await ids()).toEqual([a.id, b.id].sort());
+      expect((await operations([{ op: 'remove', ref, data: [{ type: 'suppliers', id: a.id }] }])).status).toBe(200);
+      expect(await ids()).toEqual([b.id]);
+      const href = `/api/v1/products/${rose.id}/relationships/suppliers`;
+      expect((await operations([{ op: 'add', href, data: [{ type: 'suppliers', id: c.id }] }])).status).toBe(200);
+      expect(await ids()).toEqual([b.id, c.id].sort());
+      expect((await operations([{ op: 'remove', href, data: [{ type: 'suppliers', id: b.id }] }])).status).toBe(200);
+      expect(await ids()).toEqual([c.id]);
+      const wrong = await operations([{ op: 'add', href: `/api/v1/products/${rose.id}/relationships/nothing`, data: [] }]);
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.errors[0].source.pointer).toBe('/atomic:operations/0/href');
+    });
+
+    it('refuses a lid used twice in one batch, pointing at the second, and writes nothing', async () => {
+      const before = await count('suppliers');
+      const res = await operations([
+        { op: 'add', data: { type: 'suppliers', lid: 'same', attributes: { name: 'First of two' } } },
+        { op: 'add', data: { type: 'suppliers', lid: 'same', attributes: { name: 'Second of two' } } },
+      ]);
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].source.pointer).toBe('/atomic:operations/1/data/lid');
+      expect(await count('suppliers')).toBe(before);
+    });
+
+    it('refuses tenants in a batch: the tenant lives in the catalog, outside the shard transaction', async () => {
+      const before = (await t.request('GET', '/api/v1/tenants/current', { token: shop.accessToken })).body.data.attributes.name;
+      const res = await operations([
+        { op: 'update', ref: { type: 'tenants', id: shop.tenantId }, data: { type: 'tenants', id: shop.tenantId, attributes: { name: 'Renamed in a batch' } } },
+        { op: 'add', data: { type: 'suppliers', attributes: { name: '' } } },
+      ]);
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'invalid-document', source: { pointer: '/atomic:operations/0/ref/type' } });
+      expect((await t.request('GET', '/api/v1/tenants/current', { token: shop.accessToken })).body.data.attributes.name).toBe(before);
+      const byHref = await operations([{ op: 'update', href: `/api/v1/tenants/${shop.tenantId}`, data: { type: 'tenants', id: shop.tenantId, attributes: { name: 'Renamed by href' } } }]);
+      expect(byHref.body.errors[0].source.pointer).toBe('/atomic:operations/0/href');
+    });
+
+    it('refuses integration-secrets in a batch: a Vault KV write does not roll back, so the secret stays whole', async () => {
+      const secret = await create(t, shop.accessToken, 'integration-secrets', { name: 'Batched terminal', kind: 'payment-terminal', value: 'kept-terminal-key' });
+      const res = await operations([
+        { op: 'remove', ref: { type: 'integration-secrets', id: secret.id } },
+        { op: 'add', data: { type: 'suppliers', attributes: { name: '' } } },
+      ]);
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].source.pointer).toBe('/atomic:operations/0/ref/type');
+      const added = await operations([{ op: 'add', data: { type: 'integration-secrets', attributes: { name: 'Never', kind: 'other', value: 'never-stored' } } }]);
+      expect(added.status).toBe(400);
+      expect(added.body.errors[0].source.pointer).toBe('/atomic:operations/0/data/type');
+      expect((await t.request('GET', `/api/v1/integration-secrets/${secret.id}`, { token: shop.accessToken })).status).toBe(200);
+      const reveal = t.app.get(IntegrationSecretService).reveal({ tenantId: shop.tenantId, shardId: await shardOf(t, shop.tenantId) } as never, secret.id);
+      await expect(reveal).resolves.toBe('kept-terminal-key');
+      if (PROFILE === 'services') {
+        const kv = await fetch(`${VAULT_ADDR}/v1/secret/metadata/bloomdesk/tenants/${shop.tenantId}/integrations/${secret.id}`, { headers: { 'x-vault-token': VAULT_DEV_ROOT_TOKEN } });
+        expect(kv.status).toBe(200);
+      }
+    });
+
+    it(`takes at most ${MAX_OPERATIONS} operations, more for a shop with the large-sync-batches feature`, async () => {
+      const own = await newShop(t);
+      const ops = Array.from({ length: MAX_OPERATIONS + 1 }, (_, i) => ({ op: 'add', data: { type: 'suppliers', attributes: { name: `Bulk ${i}` } } }));
+      const refused = await operations(ops, {}, own.accessToken);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors[0].source.pointer).toBe('/atomic:operations');
+      expect(await count('suppliers', own.accessToken)).toBe(0);
+
+      await new FeatureFlags(t.app.get(CatalogDatabase).dataSource).set(own.tenantId, Feature.LargeSyncBatches, true);
+      const accepted = await operations(ops, {}, own.accessToken);
+      expect(accepted.status).toBe(200);
+      expect(accepted.body['atomic:results']).toHaveLength(MAX_OPERATIONS + 1);
+      expect(await count('suppliers', own.accessToken)).toBe(MAX_OPERATIONS + 1);
+    });
+
+    it('encrypts the sensitive values of a whole batch in one call and decrypts its results in one', async () => {
+      const provider = t.app.get<EncryptionProvider>(ENCRYPTION_PROVIDER);
+      const encrypt = jest.spyOn(provider, 'encrypt');
+      const decrypt = jest.spyOn(provider, 'decrypt');
+      try {
+        const res = await operations(
+          Array.from({ length: 10 }, (_, i) => ({ op: 'add', data: { type: 'suppliers', attributes: { name: `Phoned ${i}`, contactPhone: `+7 916 100-00-${String(i).padStart(2, '0')}` } } })),
+        );
+        expect(res.status).toBe(200);
+        expect(res.body['atomic:results'].map((r: any) => r.data.attributes.contactPhone)).toEqual(Array.from({ length: 10 }, (_, i) => `+7 916 100-00-${String(i).padStart(2, '0')}`));
+        expect(encrypt).toHaveBeenCalledTimes(1);
+        expect(encrypt.mock.calls[0][1]).toHaveLength(10);
+        expect(decrypt.mock.calls.length).toBeLessThanOrEqual(1);
+      } finally {
+        encrypt.mockRestore();
+        decrypt.mockRestore();
+      }
+    });
+
+    it('calls the provider once each way for a single create: it seals the phone, then shows it', async () => {
+      const provider = t.app.get<EncryptionProvider>(ENCRYPTION_PROVIDER);
+      const encrypt = jest.spyOn(provider, 'encrypt');
+      const decrypt = jest.spyOn(provider, 'decrypt');
+      try {
+        const res = await t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, body: { data: { type: 'suppliers', attributes: { name: 'Single phoned', contactPhone: '+7 916 300-00-01' } } } });
+        expect(res.status).toBe(201);
+        expect(res.body.data.attributes.contactPhone).toBe('+7 916 300-00-01');
+        expect(encrypt).toHaveBeenCalledTimes(1);
+        expect(decrypt.mock.calls.length).toBeLessThanOrEqual(1);
+      } finally {
+        encrypt.mockRestore();
+        decrypt.mockRestore();
+      }
     });
 
     it('needs the atomic extension in the media type', async () => {

@@ -3,7 +3,7 @@ import { AccessTokenService } from '../../src/infra/auth/access-token';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { uuid7 } from '../../src/infra/database/uuid7';
-import { type ResourceDefinition, filterOperators, resourcePath } from '../../src/infra/json-api/resource-definition';
+import { type ResourceDefinition, filterOperators, joinsShardTransaction, resourcePath } from '../../src/infra/json-api/resource-definition';
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { PROFILE, type RequestOptions, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { create, one } from '../support/catalog-fixtures';
@@ -351,7 +351,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
         const tries: Array<[string, () => Promise<TestResponse>, string]> = [];
         if (direct) {
           tries.push([`POST ${base(def)}`, () => asB('POST', base(def), { data: swap(direct.body.data) }), `/data${member}`]);
-          if (def.storage !== 'catalog') tries.push(['atomic add', () => atomicAsB([{ op: 'add', data: swap(direct.body.data) }]), `/atomic:operations/0/data${member}`]);
+          if (joinsShardTransaction(def)) tries.push(['atomic add', () => atomicAsB([{ op: 'add', data: swap(direct.body.data) }]), `/atomic:operations/0/data${member}`]);
         }
         if (batch) {
           const operations = batch.body['atomic:operations'] as any[];
@@ -370,7 +370,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
 
   it("refuses every atomic operation on A's records exactly as on missing ones", async () => {
     for (const { def } of resources) {
-      if (def.storage === 'catalog') continue;
+      if (!joinsShardTransaction(def)) continue;
       const bId = bIds.get(def.type)!;
       const operations = (id: string): Array<[string, unknown]> => [
         ...(def.permissions?.update ? ([['update', { op: 'update', data: { type: def.type, id, attributes: {} } }]] as Array<[string, unknown]>) : []),

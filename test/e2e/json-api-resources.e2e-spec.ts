@@ -259,6 +259,7 @@ describe(`JSON:API resources: includes, fieldsets, relationships, filters, feeds
       expect(first.headers['content-type']).toBe(`application/vnd.api+json; profile="${CURSOR_PROFILE}"`);
       expect(first.body.data.map((p: any) => p.id)).toEqual(made.slice(0, 2).map((p) => p.id));
       expect(first.body.data[0].meta.page.cursor).toEqual(expect.any(String));
+      expect(first.body.links.prev).toBeNull();
       expect(first.body).not.toHaveProperty('meta');
       const second = await read(first.body.links.next);
       expect(second.body.data.map((p: any) => p.id)).toEqual(made.slice(2, 4).map((p) => p.id));
@@ -280,8 +281,15 @@ describe(`JSON:API resources: includes, fieldsets, relationships, filters, feeds
       expect(both.body.errors[0].links).toEqual({ type: `${CURSOR_PROFILE}/range-pagination-not-supported` });
       const big = await get(`/api/v1/products?page[after]=${cursor}&page[size]=1000`);
       expect(big.body.errors[0]).toMatchObject({ links: { type: `${CURSOR_PROFILE}/max-size-exceeded` }, meta: { page: { maxSize: 200 } }, source: { parameter: 'page[size]' } });
+      // The profile's invalid-parameter-value error names the parameter and defines no type link.
       const forged = await get('/api/v1/products?page[after]=bm90LWEtY3Vyc29y');
-      expect(forged.body.errors[0]).toMatchObject({ links: { type: `${CURSOR_PROFILE}/invalid-parameter-value` }, source: { parameter: 'page[after]' } });
+      expect(forged.status).toBe(400);
+      expect(forged.body.errors[0].source).toEqual({ parameter: 'page[after]' });
+      expect(forged.body.errors[0]).not.toHaveProperty('links');
+      for (const size of ['0', '-1', 'ten']) {
+        const bad = await get(`/api/v1/products?filter[updatedSince]=2026-01-01T00:00:00Z&page[size]=${size}`);
+        expect({ size, status: bad.status, source: bad.body.errors[0].source, links: bad.body.errors[0].links }).toEqual({ size, status: 400, source: { parameter: 'page[size]' }, links: undefined });
+      }
       const notFeed = await get(`/api/v1/recipe-items?page[after]=${cursor}`);
       expect(notFeed.status).toBe(400);
     });

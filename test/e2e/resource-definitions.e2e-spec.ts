@@ -1,5 +1,5 @@
 import { uuid7 } from '../../src/infra/database/uuid7';
-import { type AttributeDefinition, filterOperators, resourcePath } from '../../src/infra/json-api/resource-definition';
+import { type AttributeDefinition, filterOperators, joinsShardTransaction, resourcePath } from '../../src/infra/json-api/resource-definition';
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { type Shop, newShop } from '../support/fixtures';
@@ -91,6 +91,22 @@ describe(`every resource definition, as the server serves it (${PROFILE})`, () =
       const urls = [base, ...Object.keys(def.relationships ?? {}).flatMap((rel) => [`${base}/relationships/${rel}`, `${base}/${rel}`])];
       for (const url of urls) expect({ url, status: (await get(url)).status }).toEqual({ url, status: 404 });
     }
+  });
+
+  it('lets into an atomic batch exactly the types whose writes all go through the shard transaction', async () => {
+    const atomic = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"';
+    const refused: string[] = [];
+    for (const { def } of resources) {
+      const res = await t.request('POST', '/api/v1/operations', {
+        token: shop.accessToken,
+        headers: { 'content-type': atomic },
+        body: { 'atomic:operations': [{ op: 'remove', ref: { type: def.type, id: uuid7() } }] },
+      });
+      const outOfBatch = res.status === 400 && res.body.errors[0].source?.pointer === '/atomic:operations/0/ref/type';
+      expect({ type: def.type, refused: outOfBatch }).toEqual({ type: def.type, refused: !joinsShardTransaction(def) });
+      if (outOfBatch) refused.push(def.type);
+    }
+    expect(refused).toEqual(expect.arrayContaining(['tenants', 'employees', 'device-tokens', 'integration-secrets']));
   });
 
   it('never shows a foreign key or the tenant as an attribute', async () => {

@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
-import { JSON_API_MEDIA_TYPE } from '../../src/infra/json-api/media-type';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { type Shop, freshIp, newShop, shardOf, signupDocument } from '../support/fixtures';
 
@@ -92,14 +91,9 @@ describe(`bad stored ciphertexts and bad sensitive input (${PROFILE})`, () => {
     ['an unpaired surrogate escape', Buffer.from('{"data":{"type":"suppliers","attributes":{"name":"Supplier \\ud800","contactPhone":"+7 916 1234567"}}}'), 'The request body holds an unpaired surrogate (\\uD800-\\uDFFF): text must be valid Unicode.'],
   ])('refuses %s with 400 and writes nothing', async (_what, payload, detail) => {
     const before = await count(shop);
-    const res = await t.app.getHttpAdapter().getInstance().inject({
-      method: 'POST',
-      url: '/api/v1/suppliers',
-      headers: { authorization: `Bearer ${shop.accessToken}`, 'content-type': JSON_API_MEDIA_TYPE, accept: JSON_API_MEDIA_TYPE },
-      payload,
-    });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().errors).toEqual([expect.objectContaining({ code: 'malformed-json', detail, source: { pointer: '' } })]);
+    const res = await t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, payload });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ code: 'malformed-json', detail, source: { pointer: '' } })]);
     expect(await count(shop)).toBe(before);
   });
 

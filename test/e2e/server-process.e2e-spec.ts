@@ -172,12 +172,17 @@ describe(`the built server as a process (${PROFILE})`, () => {
         const login = await api(`${seeded.url}/api/v1/sessions`, { body: loginDocument(DEMO_LOGIN.email, DEMO_LOGIN.password) });
         const { accessToken } = login.body.data.attributes;
         const ownerId = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sub;
-        const changed = await api(`${seeded.url}/api/v1/employees/${ownerId}`, {
+        // The owner resets their own password and accepts the invite that comes back with another one.
+        const reset = await api(`${seeded.url}/api/v1/employees/${ownerId}`, {
           method: 'PATCH',
           token: accessToken,
-          body: { data: { type: 'employees', id: ownerId, attributes: { password: 'the owner chose another one' } } },
+          body: { data: { type: 'employees', id: ownerId, attributes: { resetPassword: true } } },
         });
-        expect(changed.status).toBe(200);
+        expect(reset.status).toBe(200);
+        const accepted = await api(`${seeded.url}/api/v1/invite-acceptances`, {
+          body: { data: { type: 'invite-acceptances', attributes: { token: reset.body.data.attributes.inviteToken, password: 'the owner chose another one' } } },
+        });
+        expect(accepted.status).toBe(201);
       } finally {
         await seeded.stop();
       }

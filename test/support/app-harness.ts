@@ -24,8 +24,8 @@ export interface TestResponse {
 
 export interface RequestOptions {
   body?: unknown;
-  /** Raw body text, for malformed documents. */
-  payload?: string;
+  /** The raw body, for malformed documents (text) or bytes that are not UTF-8 (a Buffer). */
+  payload?: string | Buffer;
   token?: string;
   headers?: Record<string, string>;
   /** The client address Fastify sees (rate limits count per address). */
@@ -43,16 +43,21 @@ export interface TestApp {
 
 /**
  * Boots the real server (exactly `createApp`, as production) on the profile the
- * jest project selected: a fresh SQLite directory for embedded, the shared test
- * databases on MariaDB + Redis + OpenBao for services. Every JSON:API response
- * body is checked against the official JSON:API schema; a violation fails the test.
+ * jest project selected: a fresh SQLite directory for embedded (or the
+ * `DATA_DIR` an override names, which the test then owns: a second app on the
+ * same databases), the shared test databases on MariaDB + Redis + OpenBao for
+ * services. Every JSON:API response body is checked against the official
+ * JSON:API schema and the served OpenAPI document; a violation fails the test.
+ * Changes feeds run without their settle window (FEED_SETTLE_MS=0) unless a
+ * test sets one: tests read what they have just written.
  */
 export async function bootApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bloomdesk-e2e-'));
+  const dataDir = overrides.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'bloomdesk-e2e-'));
+  const common = { LOG_LEVEL: 'info', FEED_SETTLE_MS: '0' };
   const env =
     PROFILE === 'services'
-      ? { ...servicesEnv(), LOG_LEVEL: 'info', ...overrides }
-      : { NODE_ENV: 'test', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'info', ...overrides };
+      ? { ...servicesEnv(), ...common, ...overrides }
+      : { NODE_ENV: 'test', DATA_DIR: dataDir, SEED_DEMO: 'false', ...common, ...overrides };
   const config = loadConfig(env);
   const logs: string[] = [];
   const logStream = new Writable({
@@ -86,7 +91,7 @@ export async function bootApp(overrides: Record<string, string> = {}): Promise<T
     request,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!overrides.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -63,8 +63,7 @@ export class OpenApiCheck {
   check(method: string, url: string, response: CheckedResponse): void {
     if (!url.startsWith('/api/')) return;
     const route = this.route(method, url);
-    // Not an operation (an unknown route, or a method the type does not offer): it answers 404/403, which the route test covers.
-    if (!route) return;
+    if (!route) return this.checkRefusal(method, url, response);
     const where = `OpenAPI: ${method} ${url} (${route.operation.operationId}, ${method} ${route.template}) answered ${response.status}`;
     const responses = route.operation.responses;
     const key = String(response.status) in responses ? String(response.status) : 'default' in responses ? 'default' : undefined;
@@ -81,6 +80,23 @@ export class OpenApiCheck {
       const body = JSON.stringify(response.body);
       throw new Error(`${where} with a body its schema refuses:\n  ${this.ajv.errorsText(validate.errors, { separator: '\n  ', dataVar: 'body' })}\n${body.length > 4000 ? `${body.slice(0, 4000)}…` : body}`);
     }
+  }
+
+  /**
+   * A request the document describes no operation for (an unknown route, or a
+   * method the type does not offer) may only be refused: a 4xx JSON:API error
+   * document. Anything else is an undocumented operation, and fails.
+   */
+  private checkRefusal(method: string, url: string, response: CheckedResponse): void {
+    const where = `OpenAPI: ${method} ${url} is no documented operation, yet it answered ${response.status}`;
+    if (response.status < 400 || response.status >= 500) throw new Error(`${where}; only a refusal (4xx) may come from an undocumented route.`);
+    if (baseType(response.contentType) !== 'application/vnd.api+json') throw new Error(`${where} as ${response.contentType || 'no content type'}, not a JSON:API error document.`);
+    let validate = this.validators.get('refusal');
+    if (!validate) {
+      validate = this.ajv.compile({ $ref: `${DOCUMENT_ID}#/components/schemas/ErrorDocument` });
+      this.validators.set('refusal', validate);
+    }
+    if (!validate(response.body)) throw new Error(`${where} with a body that is no error document:\n  ${this.ajv.errorsText(validate.errors, { separator: '\n  ', dataVar: 'body' })}`);
   }
 
   private resolve(response: ResponseObject | { $ref: string }): ResponseObject {

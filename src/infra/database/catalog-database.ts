@@ -1,12 +1,25 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import type { RequestContext } from '../tenancy/request-context';
 import { dataSourceOptions } from './data-source-options';
-import { inTransaction } from './transactions';
+import { inTransaction, runAfterCommit } from './transactions';
+
+/** What can carry an open catalog transaction: a request context inside `CatalogDatabase.transactional`. */
+export type CatalogTxContext = Pick<RequestContext, 'catalogTx' | 'afterCommit'>;
 
 /**
  * The catalog: tenants, users, sessions and the shard map. Opened and migrated
  * at start; the server does not start without it.
+ *
+ * Writes of catalog-stored resources run in one catalog transaction that the
+ * edge opens (`transactional`), exactly as shard writes do: repositories take
+ * the context and use `managerFor(ctx)`, which joins it.
+ *
+ * @example
+ * await catalog.transactional(ctx, async (txCtx) => {
+ *   await catalog.managerFor(txCtx).insert(DeviceToken, row); // the transaction's manager
+ * });
  */
 @Injectable()
 export class CatalogDatabase implements OnApplicationShutdown {
@@ -23,12 +36,33 @@ export class CatalogDatabase implements OnApplicationShutdown {
     if (applied.length) this.logger.log(`catalog: applied ${applied.length} migration(s)`);
   }
 
+  /** The pooled manager: reads and writes outside any use case's transaction. */
   get manager(): EntityManager {
     return this.dataSource.manager;
   }
 
-  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  /** The open catalog transaction of `ctx` if there is one, else the pooled manager. */
+  managerFor(ctx: Pick<RequestContext, 'catalogTx'> | undefined): EntityManager {
+    return ctx?.catalogTx ?? this.dataSource.manager;
+  }
+
+  /** Runs `work` in one catalog transaction; inside `within`'s open one, `work` joins it (its edge commits). */
+  transaction<T>(work: (em: EntityManager) => Promise<T>, within?: Pick<RequestContext, 'catalogTx'>): Promise<T> {
+    if (within?.catalogTx) return work(within.catalogTx);
     return inTransaction(this.dataSource, work);
+  }
+
+  /**
+   * Runs `work` in one catalog transaction with a context that carries it (and
+   * collects after-commit hooks, run once it has committed). Inside a catalog
+   * transaction already, `work` joins it.
+   */
+  async transactional<C extends CatalogTxContext, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
+    if (ctx.catalogTx) return work(ctx);
+    const afterCommit: Array<() => unknown> = [];
+    const result = await inTransaction(this.dataSource, (catalogTx) => work({ ...ctx, catalogTx, afterCommit }));
+    await runAfterCommit(afterCommit, this.logger);
+    return result;
   }
 
   async ping(): Promise<void> {

@@ -6,5 +6,5 @@ import { ShardRecord } from './entities/shard-record';
 
 // The one place that knows every entity: a DataSource needs the full list when it
 // is built. A module adds its entities here.
-export const CATALOG_ENTITIES = [ShardRecord, ...TENANTS_CATALOG_ENTITIES];
+export const CATALOG_ENTITIES = [ShardRecord, IdempotencyRecord, ...TENANTS_CATALOG_ENTITIES];
 export const SHARD_ENTITIES = [IdempotencyRecord, ...TENANTS_SHARD_ENTITIES, ...INVENTORY_SHARD_ENTITIES, ...SECRETS_SHARD_ENTITIES];

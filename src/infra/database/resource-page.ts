@@ -15,8 +15,8 @@ function applyFilter<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, conditi
 /**
  * Runs a resource query on a query builder that is already scoped to the tenant:
  * the filters, then either a numbered page (the sort, `id` last so pages are
- * stable, and a total) or a cursor page ordered by (updatedAt, id), read one
- * row past the page to know whether more follow.
+ * stable, and a total) or a cursor page ordered by (updatedAt, id), up to the
+ * feed's horizon, read one row past the page to know whether more follow.
  *
  * @example
  * const qb = em.createQueryBuilder(Store, 's').where('s.tenantId = :tenantId', { tenantId: ctx.tenantId });
@@ -34,7 +34,9 @@ export async function findResourcePage<T extends ObjectLiteral>(qb: SelectQueryB
       .getManyAndCount();
     return { items, total };
   }
-  const { size, after, before } = query.page;
+  const { size, after, before, until } = query.page;
+  // The feed's settle horizon: rows changed later wait for a later read.
+  if (until) qb.andWhere(`${a}.updatedAt <= :feedUntil`, { feedUntil: until });
   const from = after ?? before;
   if (from) {
     const op = after ? '>' : '<';

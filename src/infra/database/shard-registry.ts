@@ -5,7 +5,7 @@ import type { RequestContext } from '../tenancy/request-context';
 import { ensureFence, passFence } from '../tenancy/tenant-fence';
 import { DatabaseError, DatabaseErrorCode } from './database.errors';
 import { dataSourceOptions } from './data-source-options';
-import { inTransaction } from './transactions';
+import { inTransaction, runAfterCommit } from './transactions';
 
 /** After a failed open, requests fail fast for this long instead of each waiting for a timeout. */
 const RETRY_AFTER_MS = 2000;
@@ -120,12 +120,7 @@ export class ShardRegistry implements OnApplicationShutdown {
       if (tenantId) await passFence(tx, tenantId);
       return work({ ...ctx, tx, afterCommit });
     });
-    for (const hook of afterCommit) {
-      // What runs after commit cannot undo the commit: a failure is logged, never thrown.
-      await Promise.resolve()
-        .then(hook)
-        .catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
-    }
+    await runAfterCommit(afterCommit, this.logger);
     return result;
   }
 

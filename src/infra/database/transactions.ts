@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 
 // sql.js has one connection; two transactions begun on it at once would nest.
@@ -18,4 +19,13 @@ export function inTransaction<T>(dataSource: DataSource, work: (em: EntityManage
   const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
   queues.set(dataSource, next);
   return next;
+}
+
+/** Runs the after-commit hooks of a committed transaction. What runs after commit cannot undo it: a failure is logged, never thrown. */
+export async function runAfterCommit(hooks: ReadonlyArray<() => unknown>, logger: Logger): Promise<void> {
+  for (const hook of hooks) {
+    await Promise.resolve()
+      .then(hook)
+      .catch((error: unknown) => logger.error(`after-commit work failed: ${(error as Error).name}`));
+  }
 }

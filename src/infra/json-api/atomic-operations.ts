@@ -1,23 +1,28 @@
 import { Controller, HttpCode, Injectable, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Permission, RequirePermission } from '../auth/permissions';
-import { Ctx } from '../tenancy/ctx.decorator';
-import type { RequestContext } from '../tenancy/request-context';
+import { AuthError, AuthErrorCode } from '../auth/auth.errors';
+import { Permission, RequirePermission, can } from '../auth/permissions';
+import { UUID_PATTERN } from '../database/uuid7';
 import { DomainError, type ErrorSource } from '../errors/domain-error';
+import { Ctx } from '../tenancy/ctx.decorator';
+import { Feature, isEnabled } from '../tenancy/features';
+import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
 import { reply } from './json-api.reply';
 import { ATOMIC_EXT } from './media-type';
-import { type ResourceDefinition, resourcePath } from './resource-definition';
-import type { LidMap } from './resource-document';
+import { type ResourceDefinition, joinsShardTransaction, resourcePath } from './resource-definition';
+import { type LidMap, parseAttributes } from './resource-document';
 import { ResourceEngine } from './resource-engine';
+import type { Identified } from './resource-handler';
+import { refuseQuery } from './resource-query';
 import { ResourceRegistry } from './resource-registry';
+import { type Presealed, SensitiveFields } from './sensitive-fields';
 import { API_BASE, type ResourceObject } from './serializer';
-import { UUID_PATTERN } from '../database/uuid7';
 import { WriteGate } from './write-gate';
-import { can } from '../auth/permissions';
-import { AuthError, AuthErrorCode } from '../auth/auth.errors';
 
-const MAX_OPERATIONS = 500;
+/** Operations in one batch; `Feature.LargeSyncBatches` raises it for tenants whose devices sync more at once. */
+export const MAX_OPERATIONS = 500;
+export const MAX_OPERATIONS_LARGE = 2000;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 interface Target {
@@ -39,16 +44,24 @@ function anchor(error: unknown, index: number): unknown {
   return error;
 }
 
+/** What one operation leaves for the results: the resource as it wrote it (add, update), or nothing. */
+type Written = { def: ResourceDefinition; record: Identified } | undefined;
+
 /**
  * The Atomic Operations extension: a list of add/update/remove operations on
  * resources and relationships, run in order in one transaction on the tenant's
  * shard: all of them, or none. `lid`s name resources created earlier in the list.
+ * Only types whose every write goes through that transaction take part
+ * (`joinsShardTransaction`): a catalog type, or one with effects a rollback
+ * cannot undo, is refused. The batch's sensitive values are encrypted in one
+ * call before it runs and its results decrypted in one call after.
  */
 @Injectable()
 export class AtomicOperationsProcessor {
   constructor(
     private readonly registry: ResourceRegistry,
     private readonly engine: ResourceEngine,
+    private readonly sensitive: SensitiveFields,
   ) {}
 
   async process(ctx: RequestContext, body: unknown): Promise<Array<{ data?: ResourceObject }>> {
@@ -56,53 +69,78 @@ export class AtomicOperationsProcessor {
       throw invalidDocument('', 'The document must have an atomic:operations array.');
     }
     const operations = body['atomic:operations'] as unknown[];
-    if (!operations.length || operations.length > MAX_OPERATIONS) {
-      throw invalidDocument('/atomic:operations', `Send 1 to ${MAX_OPERATIONS} operations.`);
+    const max = isEnabled(ctx, Feature.LargeSyncBatches) ? MAX_OPERATIONS_LARGE : MAX_OPERATIONS;
+    if (!operations.length || operations.length > max) {
+      throw invalidDocument('/atomic:operations', `Send 1 to ${max} operations.`);
     }
+    const presealed = await this.preseal(ctx, operations);
     const lids: LidMap = new Map();
-    const results: Array<{ data?: ResourceObject }> = [];
+    const written: Written[] = [];
     for (const [index, operation] of operations.entries()) {
       try {
-        results.push(await this.one(ctx, operation, lids));
+        written.push(await this.one(ctx, operation, lids, presealed[index]));
       } catch (error) {
         throw anchor(error, index);
       }
     }
-    return results;
+    const shown = written.filter((w): w is NonNullable<Written> => w !== undefined);
+    const objects = await this.engine.resourceObjects(ctx, shown);
+    let next = 0;
+    return written.map((w) => (w ? { data: objects[next++] } : {}));
   }
 
-  private async one(ctx: RequestContext, operation: unknown, lids: LidMap): Promise<{ data?: ResourceObject }> {
+  /**
+   * The sensitive attributes of every add and update, encrypted in one call:
+   * their values do not depend on what earlier operations create. An operation
+   * that does not parse here is left out; it fails in its turn, with its pointer.
+   */
+  private preseal(ctx: RequestContext, operations: unknown[]): Promise<Presealed[]> {
+    return this.sensitive.preseal(
+      ctx,
+      operations.map((operation) => {
+        if (!isObject(operation) || (operation.op !== 'add' && operation.op !== 'update') || !isObject(operation.data)) return undefined;
+        const def = typeof operation.data.type === 'string' ? this.registry.find(operation.data.type)?.def : undefined;
+        if (!def || !joinsShardTransaction(def) || !Object.values(def.attributes).some((a) => a.sensitive)) return undefined;
+        try {
+          return { def, attributes: parseAttributes(def, operation.data, operation.op === 'add' ? 'create' : 'update', '/data') };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+  }
+
+  private async one(ctx: RequestContext, operation: unknown, lids: LidMap, presealed: Presealed): Promise<Written> {
     if (!isObject(operation)) throw invalidDocument('', 'An operation must be an object.');
     const { op } = operation;
     if (op !== 'add' && op !== 'update' && op !== 'remove') throw invalidDocument('/op', 'op must be add, update or remove.');
     if (operation.ref !== undefined && operation.href !== undefined) throw invalidDocument('/href', 'Give ref or href, not both.');
-    const target = this.target(ctx, operation, lids);
-    if (target.def.storage === 'catalog') {
-      throw invalidDocument(operation.ref !== undefined ? '/ref/type' : '/data/type', `${target.def.type} cannot be changed in an atomic batch; send it on its own.`);
+    const target = this.target(operation, lids);
+    if (!joinsShardTransaction(target.def)) {
+      const at = operation.href !== undefined ? '/href' : operation.ref !== undefined ? '/ref/type' : '/data/type';
+      throw invalidDocument(at, `${target.def.type} cannot be changed in an atomic batch (its writes do not all roll back with it); send it on its own.`);
     }
     this.permit(ctx, target.def, target.relationship ? 'update' : op === 'add' ? 'create' : op === 'update' ? 'update' : 'delete');
 
     if (target.relationship) {
       const mode = op === 'update' ? 'set' : op;
       await this.engine.changeRelationship(ctx, target.def, target.id!, target.relationship, mode, operation, lids);
-      return {};
+      return undefined;
     }
     if (op === 'add') {
       if (target.id) throw invalidDocument('/ref/id', 'An add operation targets a collection, not a resource.');
-      const record = await this.engine.create(ctx, target.def, operation, lids);
-      return { data: await this.engine.resourceObject(ctx, target.def, record) };
+      return { def: target.def, record: await this.engine.create(ctx, target.def, operation, lids, presealed) };
     }
     if (op === 'update') {
-      const record = await this.engine.update(ctx, target.def, target.id, operation, lids);
-      return { data: await this.engine.resourceObject(ctx, target.def, record) };
+      return { def: target.def, record: await this.engine.update(ctx, target.def, target.id, operation, lids, presealed) };
     }
     if (!target.id) throw invalidDocument('/ref', 'A remove operation needs ref with the id (or lid) of the resource.');
     await this.engine.remove(ctx, target.def, target.id);
-    return {};
+    return undefined;
   }
 
   /** What an operation acts on, from `ref`, `href`, or (for add and update) its `data`. */
-  private target(ctx: RequestContext, operation: Record<string, unknown>, lids: LidMap): Target {
+  private target(operation: Record<string, unknown>, lids: LidMap): Target {
     if (typeof operation.href === 'string') return this.fromHref(operation.href);
     const ref = operation.ref ?? (isObject(operation.data) ? { type: operation.data.type, id: operation.data.id, lid: operation.data.lid } : undefined);
     const at = operation.ref !== undefined ? '/ref' : '/data';
@@ -123,7 +161,6 @@ export class AtomicOperationsProcessor {
       if (!found.def.relationships?.[relationship]) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
       if (id === undefined) throw invalidDocument(`${at}/id`, 'A relationship operation needs the id of its resource.');
     }
-    void ctx;
     return { def: found.def, id, relationship };
   }
 
@@ -158,6 +195,7 @@ export class AtomicOperationsController {
     if (!req.jsonApiMedia?.ext.includes(ATOMIC_EXT)) {
       throw new JsonApiError(JsonApiErrorCode.UnsupportedMediaType, `Send operations as application/vnd.api+json; ext="${ATOMIC_EXT}".`, { header: 'Content-Type' });
     }
+    refuseQuery((req.query ?? {}) as Record<string, unknown>, 'atomic results carry each operation\'s resource as it was written.');
     return this.writes
       .run(ctx, req, async (tx) => ({
         status: 200,

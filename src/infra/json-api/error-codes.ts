@@ -50,6 +50,10 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Idempotency-Key reused');
     case JsonApiErrorCode.IdempotencyKeyInFlight:
       return d(409, 'Request in progress');
+    case JsonApiErrorCode.IdempotencyKeyNotSupported:
+      return d(400, 'Idempotency-Key not supported');
+    case JsonApiErrorCode.ClientIdNotSupported:
+      return d(403, 'Client-generated id not supported');
     case JsonApiErrorCode.ValidationFailed:
       return d(422, 'Invalid attribute');
     case JsonApiErrorCode.TypeConflict:

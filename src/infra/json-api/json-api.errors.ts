@@ -26,6 +26,10 @@ export enum JsonApiErrorCode {
   IdempotencyKeyInvalid = 'idempotency-key-invalid',
   IdempotencyKeyReused = 'idempotency-key-reused',
   IdempotencyKeyInFlight = 'idempotency-key-in-flight',
+  /** An Idempotency-Key on a write whose answer is never stored (a login). */
+  IdempotencyKeyNotSupported = 'idempotency-key-not-supported',
+  /** A client-generated id where the type does not take one (JSON:API: 403). */
+  ClientIdNotSupported = 'client-id-not-supported',
 }
 
 /**
@@ -46,9 +50,9 @@ export class JsonApiError extends DomainError<JsonApiErrorCode> {
 }
 
 const CURSOR = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination';
+/** The error types the cursor pagination profile names (its invalid-parameter-value error has none). */
 export const CURSOR_ERRORS = {
   maxSizeExceeded: `${CURSOR}/max-size-exceeded`,
-  invalidValue: `${CURSOR}/invalid-parameter-value`,
   rangeNotSupported: `${CURSOR}/range-pagination-not-supported`,
   unsupportedSort: `${CURSOR}/unsupported-sort`,
 } as const;

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documentStatus, toErrorObjects } from './json-api-exception.filter';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
-import { JSON_API_MEDIA_TYPE, negotiate } from './media-type';
+import { JSON_API_MEDIA_TYPE, negotiate, parseMediaType } from './media-type';
+import { checkParameterNames } from './resource-query';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +32,18 @@ function hasBody(request: FastifyRequest): boolean {
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
+/**
+ * The Content-Type to check: a body's always; without a body, one that names the
+ * JSON:API media type (JSON:API's 415 for parameters other than ext and profile
+ * does not depend on a body). Another media type on a request without a body
+ * describes nothing and is left alone.
+ */
+function contentTypeToCheck(request: FastifyRequest): string | undefined {
+  const header = request.headers['content-type'];
+  if (hasBody(request)) return header ?? '';
+  return header !== undefined && parseMediaType(header).type === JSON_API_MEDIA_TYPE ? header : undefined;
+}
+
 function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const errors = toErrorObjects(error);
   return reply
@@ -41,9 +54,11 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
 
 /**
  * Fastify hooks for everything under /api/: JSON:API content negotiation before
- * routing (415/406), `Vary: Accept` on every response, the JSON:API body
- * parser, and a bare media type on the way out. Errors Fastify raises itself
- * (bad JSON, body too large) reach the exception filter through Nest.
+ * routing (415/406), the query parameter names JSON:API allows (400, on every
+ * route; each route then checks the parameters it takes), `Vary: Accept` on
+ * every response, the JSON:API body parser, and a bare media type on the way
+ * out. Errors Fastify raises itself (bad JSON, body too large) reach the
+ * exception filter through Nest.
  */
 export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number): void {
   fastify.addContentTypeParser(JSON_API_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
@@ -68,12 +83,16 @@ export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number
   fastify.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith(API_PREFIX) || request.url.split('?')[0] === '/api/v1/openapi.json') return;
     reply.header('vary', 'Accept');
-    const contentType = hasBody(request) ? (request.headers['content-type'] ?? '') : undefined;
-    const result = negotiate(contentType, request.headers.accept);
+    const result = negotiate(contentTypeToCheck(request), request.headers.accept);
     if (!result.ok) {
       const code = result.status === 415 ? JsonApiErrorCode.UnsupportedMediaType : JsonApiErrorCode.NotAcceptable;
       const header = result.status === 415 ? 'Content-Type' : 'Accept';
       return sendError(request, reply, new JsonApiError(code, result.detail, { header }));
+    }
+    try {
+      checkParameterNames((request.query ?? {}) as Record<string, unknown>);
+    } catch (error) {
+      return sendError(request, reply, error);
     }
     request.jsonApiMedia = { ext: result.ext, profile: result.profile };
   });

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AtomicOperationsController, AtomicOperationsProcessor } from './atomic-operations';
+import { IdempotencyPurge } from './idempotency-purge';
 import { JsonApiExceptionFilter } from './json-api-exception.filter';
 import { ResourceEngine } from './resource-engine';
 import { ResourceRegistry } from './resource-registry';
@@ -18,6 +19,7 @@ import { WriteGate } from './write-gate';
     WriteGate,
     SensitiveFields,
     AtomicOperationsProcessor,
+    IdempotencyPurge,
     { provide: APP_FILTER, useClass: JsonApiExceptionFilter },
   ],
   exports: [JsonApiSerializer, ResourceRegistry, ResourceEngine, WriteGate],

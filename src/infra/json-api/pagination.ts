@@ -35,7 +35,7 @@ export function pageLinks(url: string, query: ResourceQuery, page: Page<{ id: st
     const at = (n: number) => withParams(url, { 'page[number]': String(n), 'page[size]': String(size) });
     return { self: at(number), first: at(1), prev: number > 1 ? at(Math.min(number - 1, last)) : null, next: number < last ? at(number + 1) : null, last: at(last) };
   }
-  const { size, before } = query.page;
+  const { size, after, before } = query.page;
   const cursor = (record: { id: string; updatedAt?: Date } | undefined) =>
     record?.updatedAt ? encodeCursor({ updatedAt: record.updatedAt, id: record.id }) : undefined;
   const at = (name: 'after' | 'before', value: string | undefined) =>
@@ -43,9 +43,11 @@ export function pageLinks(url: string, query: ResourceQuery, page: Page<{ id: st
   const first = cursor(page.items[0]);
   const last = cursor(page.items[page.items.length - 1]);
   const reading = before ? 'backwards' : 'forwards';
+  // The profile: without page[after] the server must know whether a previous page exists (from the start
+  // of a feed there is none), without page[before] whether a next one does.
   return {
     self: canonicalUrl(url),
-    prev: reading === 'backwards' ? (page.hasMore ? at('before', first) : null) : at('before', first),
+    prev: reading === 'backwards' ? (page.hasMore ? at('before', first) : null) : after ? at('before', first) : null,
     next: reading === 'forwards' ? (page.hasMore ? at('after', last) : null) : at('after', last),
   };
 }

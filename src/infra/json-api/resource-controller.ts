@@ -8,6 +8,7 @@ import { reply } from './json-api.reply';
 import { type ResourceDefinition, resourcePath } from './resource-definition';
 import { ResourceEngine } from './resource-engine';
 import type { ResourceHandler } from './resource-handler';
+import { parseResourceQuery, refuseQuery } from './resource-query';
 import { ResourceRegistry } from './resource-registry';
 import { API_BASE } from './serializer';
 import { UuidParam } from './uuid-param.pipe';
@@ -15,14 +16,18 @@ import { WriteGate } from './write-gate';
 
 type Query = Record<string, unknown>;
 const query = (request: FastifyRequest) => (request.query ?? {}) as Query;
+const NO_DOCUMENT = 'this request answers 204 with no document.';
 const pascal = (type: string) => type.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
 
 /**
  * The controller of one resource type, generated from its definition: every
  * JSON:API route (collection, resource, relationship and related endpoints),
- * each guarded by the permission the definition names. A module lists
- * `resourceController(definition, HandlerClass)` among its controllers and
- * writes no JSON:API code of its own.
+ * each guarded by the permission the definition names. Every route checks the
+ * query it takes before it does anything: a create's or update's answer honours
+ * `include` and `fields`; a route answering 204 takes none of JSON:API's
+ * parameters. Writes run in a transaction of the database the definition's
+ * `storage` names. A module lists `resourceController(definition, HandlerClass)`
+ * among its controllers and writes no JSON:API code of its own.
  *
  * @example
  * @Module({ controllers: [resourceController(storeResource, StoreService)], providers: [StoreService] })
@@ -57,12 +62,18 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     @Post()
     @RequirePermission(write('create'))
     create(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const shown = parseResourceQuery(def, query(req), this.engine.lookup, 'single');
       return this.writes
-        .run(ctx, req, async (tx) => {
-          const record = await this.engine.create(tx, def, req.body);
-          const location = `${API_BASE}/${resourcePath(def)}/${record.id}`;
-          return { status: 201, location, document: await this.engine.render(tx, def, record) };
-        })
+        .run(
+          ctx,
+          req,
+          async (tx) => {
+            const record = await this.engine.create(tx, def, req.body);
+            const location = `${API_BASE}/${resourcePath(def)}/${record.id}`;
+            return { status: 201, location, document: await this.engine.render(tx, def, record, shown) };
+          },
+          def.storage,
+        )
         .then((outcome) => reply(req, res, outcome));
     }
 
@@ -76,22 +87,34 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     @Patch(':id')
     @RequirePermission(write('update'))
     update(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const shown = parseResourceQuery(def, query(req), this.engine.lookup, 'single');
       return this.writes
-        .run(ctx, req, async (tx) => {
-          const record = await this.engine.update(tx, def, id, req.body);
-          return { status: 200, document: await this.engine.render(tx, def, record) };
-        })
+        .run(
+          ctx,
+          req,
+          async (tx) => {
+            const record = await this.engine.update(tx, def, id, req.body);
+            return { status: 200, document: await this.engine.render(tx, def, record, shown) };
+          },
+          def.storage,
+        )
         .then((outcome) => reply(req, res, outcome));
     }
 
     @Delete(':id')
     @RequirePermission(write('delete'))
     remove(@Ctx() ctx: RequestContext, @Param('id', UuidParam) id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      refuseQuery(query(req), NO_DOCUMENT);
       return this.writes
-        .run(ctx, req, async (tx) => {
-          await this.engine.remove(tx, def, id);
-          return { status: 204 };
-        })
+        .run(
+          ctx,
+          req,
+          async (tx) => {
+            await this.engine.remove(tx, def, id);
+            return { status: 204 };
+          },
+          def.storage,
+        )
         .then((outcome) => reply(req, res, outcome));
     }
 
@@ -143,11 +166,17 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     }
 
     private changeRelationship(ctx: RequestContext, id: string, rel: string, mode: 'set' | 'add' | 'remove', req: FastifyRequest, res: FastifyReply) {
+      refuseQuery(query(req), NO_DOCUMENT);
       return this.writes
-        .run(ctx, req, async (tx) => {
-          await this.engine.changeRelationship(tx, def, id, rel, mode, req.body);
-          return { status: 204 };
-        })
+        .run(
+          ctx,
+          req,
+          async (tx) => {
+            await this.engine.changeRelationship(tx, def, id, rel, mode, req.body);
+            return { status: 204 };
+          },
+          def.storage,
+        )
         .then((outcome) => reply(req, res, outcome));
     }
   }

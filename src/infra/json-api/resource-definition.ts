@@ -116,10 +116,21 @@ export interface ResourceDefinition {
   readonly permissions?: ResourcePermissions;
   /**
    * Where its rows live: on the tenant's shard (the default), or in the catalog
-   * (people and credentials). Catalog types cannot join an atomic batch: the batch
-   * is one shard transaction.
+   * (the tenant, people and credentials). A write runs in one transaction of that
+   * database, which also keeps its Idempotency-Key record; the handler's
+   * repositories must use the context's transaction (`shards.manager(ctx)`,
+   * `catalog.managerFor(ctx)`). Catalog types cannot join an atomic batch: the
+   * batch is one shard transaction.
    */
   readonly storage?: 'shard' | 'catalog';
+  /**
+   * False when a write has an effect outside its database transaction that a
+   * rollback cannot undo (a Vault KV version): the type then never joins an atomic
+   * batch, where a later operation's failure must undo every earlier one.
+   */
+  readonly atomic?: boolean;
+  /** False when a create document may not carry a client-generated `id` (403). */
+  readonly clientIds?: boolean;
   /** False for types with no URL of their own (sessions): their objects carry no `self` link. */
   readonly addressable?: boolean;
   /**
@@ -139,6 +150,9 @@ export function defineResource<const T extends ResourceDefinition>(definition: T
 }
 
 export const resourcePath = (def: ResourceDefinition): string => def.path ?? def.type;
+
+/** Whether every write of the type goes through the shard transaction, so it may join an atomic batch. */
+export const joinsShardTransaction = (def: ResourceDefinition): boolean => (def.storage ?? 'shard') === 'shard' && def.atomic !== false;
 
 export const readableAttributes = (def: ResourceDefinition) =>
   Object.entries(def.attributes)

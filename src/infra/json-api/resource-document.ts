@@ -14,7 +14,6 @@ export interface ParsedResource extends ResourceInput<object> {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const RESOURCE_MEMBERS = new Set(['type', 'id', 'lid', 'attributes', 'relationships', 'meta', 'links']);
 const conflict = (code: JsonApiErrorCode, detail: string, pointer: string) => new JsonApiError(code, detail, { pointer });
 
 function flatten(errors: ValidationError[], prefix: string): JsonApiError[] {
@@ -65,8 +64,12 @@ export function parseLinkage(rel: RelationshipDefinition, body: unknown, pointer
 /**
  * Reads a resource object for create or update and validates it: every fault
  * names its member with `source.pointer` under `pointer` (usually `/data`).
- * Wrong `type`, or an `id` other than the URL's: 409; unknown members: 400;
- * read-only attributes or relationships: 403; invalid values: 422, all at once.
+ * Wrong `type`, or an `id` other than the URL's: 409; an `id` where the type
+ * takes no client-generated ones: 403; unknown attributes or relationships: 400;
+ * read-only ones: 403; invalid values: 422, all at once. Members JSON:API does
+ * not define (at the top level, in the resource object, in a relationship) are
+ * ignored, as JSON:API 1.1 says servers must: only the members it defines are
+ * read, so none of them can smuggle a value in.
  *
  * @example
  * const input = parseResourceObject(storeResource, body.data, 'create', '/data');
@@ -79,9 +82,6 @@ export function parseResourceObject(
   options: { urlId?: string; lids?: LidMap } = {},
 ): ParsedResource {
   if (!isObject(data)) throw invalidDocument(pointer, 'data must be a single resource object.');
-  for (const member of Object.keys(data)) {
-    if (!RESOURCE_MEMBERS.has(member)) throw invalidDocument(`${pointer}/${member}`, `"${member}" is not a member of a resource object.`);
-  }
   if (typeof data.type !== 'string') throw invalidDocument(`${pointer}/type`, 'type is required.');
   if (data.type !== def.type) throw conflict(JsonApiErrorCode.TypeConflict, `This takes ${def.type}, not ${data.type}.`, `${pointer}/type`);
 
@@ -92,6 +92,9 @@ export function parseResourceObject(
     if (id === undefined) throw invalidDocument(`${pointer}/id`, 'id is required when updating.');
     if (options.urlId !== undefined && id !== options.urlId) throw conflict(JsonApiErrorCode.IdConflict, 'data.id does not match the id in the URL.', `${pointer}/id`);
   } else {
+    if (data.id !== undefined && def.clientIds === false) {
+      throw new JsonApiError(JsonApiErrorCode.ClientIdNotSupported, `${def.type} takes no client-generated id: leave id out.`, { pointer: `${pointer}/id` });
+    }
     if (data.id !== undefined) id = parseUuid(data.id, `${pointer}/id`);
     if (data.lid !== undefined) {
       if (typeof data.lid !== 'string' || data.lid === '' || data.lid.length > 100) throw invalidDocument(`${pointer}/lid`, 'lid must be a short non-empty string.');
@@ -119,6 +122,14 @@ export function parseResourceObject(
     }
   }
 
+  return { id, lid, attributes: parseAttributes(def, data, mode, pointer), relationships };
+}
+
+/**
+ * The `attributes` of a resource object, checked against the definition and
+ * validated by its DTO (see `parseResourceObject`): the values handlers get.
+ */
+export function parseAttributes(def: ResourceDefinition, data: Record<string, unknown>, mode: 'create' | 'update', pointer: string): object {
   const attributes = data.attributes ?? {};
   if (!isObject(attributes)) throw invalidDocument(`${pointer}/attributes`, 'attributes must be an object.');
   for (const name of Object.keys(attributes)) {
@@ -133,17 +144,21 @@ export function parseResourceObject(
   const dto = mode === 'create' ? def.createDto : def.updateDto;
   if (!dto) {
     if (Object.keys(attributes).length) throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `${def.type} attributes cannot be written.`, { pointer: `${pointer}/attributes` });
-    return { id, lid, attributes: {}, relationships };
+    return {};
   }
   const instance = plainToInstance(dto, attributes);
   const errors = validateSync(instance, { forbidUnknownValues: true, whitelist: true, forbidNonWhitelisted: true });
   if (errors.length) throw new JsonApiErrors(flatten(errors, `${pointer}/attributes`));
-  return { id, lid, attributes: instance, relationships };
+  return instance;
+}
+
+/** The primary data of a request document: 400 when the body is not a document with `data`. */
+export function dataOf(body: unknown): unknown {
+  if (!isObject(body) || !('data' in body)) throw invalidDocument('', 'The document must be an object with data.');
+  return body.data;
 }
 
 /** Reads a whole create/update request body: a document whose primary data is one resource object. */
 export function parseResourceDocument(def: ResourceDefinition, body: unknown, mode: 'create' | 'update', urlId?: string): ParsedResource {
-  if (!isObject(body)) throw invalidDocument('', 'The request body must be a JSON:API document (an object).');
-  if (!('data' in body)) throw invalidDocument('', 'The document must have data.');
-  return parseResourceObject(def, body.data, mode, '/data', { urlId });
+  return parseResourceObject(def, dataOf(body), mode, '/data', { urlId });
 }

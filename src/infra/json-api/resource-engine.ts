@@ -1,19 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AUDIT_SINK, type AuditSink } from '../audit/audit-sink';
+import { AuthError, AuthErrorCode } from '../auth/auth.errors';
+import { type Permission, can } from '../auth/permissions';
 import { ShardRegistry } from '../database/shard-registry';
 import { isDuplicateKey } from '../database/database.errors';
 import type { RequestContext } from '../tenancy/request-context';
-import { JsonApiError, JsonApiErrorCode, invalidDocument, notFound } from './json-api.errors';
+import { JsonApiError, JsonApiErrorCode, invalidDocument, invalidParameter, notFound } from './json-api.errors';
 import { type Page, canonicalUrl, pageLinks } from './pagination';
 import { type RelationshipDefinition, type ResourceDefinition, resourcePath } from './resource-definition';
-import { type LidMap, parseLinkage, parseResourceObject } from './resource-document';
+import { type LidMap, dataOf, parseLinkage, parseResourceObject } from './resource-document';
 import { type GraphNode, ResourceGraph } from './resource-graph';
 import type { Identified, Linkage, ResourceHandler } from './resource-handler';
 import { type ResourceQuery, CURSOR_PROFILE, parseResourceQuery } from './resource-query';
-import { ResourceRegistry } from './resource-registry';
+import { type RegisteredResource, ResourceRegistry } from './resource-registry';
 import { API_BASE, type JsonApiDocument, JsonApiSerializer, type ResourceObject } from './serializer';
 import { encodeCursor } from './cursor';
-import { SensitiveFields } from './sensitive-fields';
+import { type Presealed, SensitiveFields } from './sensitive-fields';
 
 export type RawQuery = Record<string, unknown>;
 
@@ -23,12 +26,7 @@ export interface Rendered {
   profile: string[];
 }
 
-function dataOf(document: unknown): unknown {
-  if (typeof document !== 'object' || document === null || Array.isArray(document) || !('data' in document)) {
-    throw invalidDocument('', 'The document must be an object with data.');
-  }
-  return (document as { data: unknown }).data;
-}
+type FeedRecord = Identified & { updatedAt?: Date };
 
 const unsupported = (def: ResourceDefinition, action: string) =>
   new JsonApiError(JsonApiErrorCode.ActionNotSupported, `${def.type} cannot be ${action} through the API.`);
@@ -48,6 +46,7 @@ export class ResourceEngine {
     private readonly sensitive: SensitiveFields,
     private readonly shards: ShardRegistry,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   readonly lookup = (type: string) => this.registry.find(type)?.def;
@@ -61,7 +60,8 @@ export class ResourceEngine {
   async list(ctx: RequestContext, def: ResourceDefinition, raw: RawQuery, url: string): Promise<Rendered> {
     const query = parseResourceQuery(def, raw, this.lookup);
     await this.sensitive.indexFilters(ctx, def, query);
-    const page = await this.handler(def).findPage(ctx, query);
+    if (query.page.kind === 'cursor') query.page.until = new Date(Date.now() - this.config.feedSettleMs);
+    const page = this.settled(query, await this.handler(def).findPage(ctx, query));
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(def, page.items, query.include);
     await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
@@ -83,16 +83,33 @@ export class ResourceEngine {
     return { document: await this.render(ctx, def, await this.existing(ctx, def, id), query, canonicalUrl(url)), profile: [] };
   }
 
+  /**
+   * The relationship endpoint: linkage as primary data. `include` paths start
+   * with the relationship's name (JSON:API's `/articles/1/relationships/comments?include=comments.author`):
+   * the related resources, and what they lead to, come under `included`.
+   */
   async relationship(ctx: RequestContext, def: ResourceDefinition, id: string, name: string, raw: RawQuery): Promise<Rendered> {
     const rel = this.relationshipOf(def, name);
-    parseResourceQuery(def, raw, this.lookup, 'single');
+    const target = this.readable(ctx, rel);
+    const query = parseResourceQuery(def, raw, this.lookup, 'single');
+    const outside = query.include.find((path) => path.split('.')[0] !== name);
+    if (outside) throw invalidParameter('include', `On the ${name} relationship, include paths start with ${name}; "${outside}" does not.`);
     const node = new ResourceGraph(ctx, this.registry).node(def, await this.existing(ctx, def, id));
     const linkage = await this.linkageOf(ctx, node, name);
     const self = `${API_BASE}/${resourcePath(def)}/${id}`;
+    let included: ResourceObject[] | undefined;
+    if (query.include.length) {
+      const graph = new ResourceGraph(ctx, this.registry);
+      const further = query.include.map((path) => path.split('.').slice(1).join('.')).filter(Boolean);
+      const nodes = await graph.load(target.def, await this.relatedRecords(ctx, target, linkage), further);
+      await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
+      included = [...nodes, ...graph.included()].map((n) => this.object(ctx, n, query));
+    }
     return {
       document: this.serializer.document({
         links: { self: `${self}/relationships/${name}`, related: `${self}/${name}` },
         data: this.serializer.identifier(rel.type, linkage),
+        ...(included && { included }),
       }),
       profile: [],
     };
@@ -100,14 +117,10 @@ export class ResourceEngine {
 
   async related(ctx: RequestContext, def: ResourceDefinition, id: string, name: string, raw: RawQuery, url: string): Promise<Rendered> {
     const rel = this.relationshipOf(def, name);
-    const target = this.registry.get(rel.type);
+    const target = this.readable(ctx, rel);
     const query = parseResourceQuery(target.def, raw, this.lookup, 'single');
     const node = new ResourceGraph(ctx, this.registry).node(def, await this.existing(ctx, def, id));
-    const linkage = await this.linkageOf(ctx, node, name);
-    const ids = linkage === null ? [] : Array.isArray(linkage) ? linkage : [linkage];
-    const records = ids.length ? await target.handler.findByIds(ctx, ids) : [];
-    const order = new Map(ids.map((v, i) => [v, i]));
-    records.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+    const records = await this.relatedRecords(ctx, target, await this.linkageOf(ctx, node, name));
     if (rel.kind === 'to-one') {
       const document = records.length
         ? await this.render(ctx, target.def, records[0], query, canonicalUrl(url))
@@ -140,11 +153,12 @@ export class ResourceEngine {
     });
   }
 
-  /** The resource object of one record, without includes (atomic results, write responses). */
-  async resourceObject(ctx: RequestContext, def: ResourceDefinition, record: Identified): Promise<ResourceObject> {
-    const [node] = await new ResourceGraph(ctx, this.registry).load(def, [record], []);
-    await this.sensitive.reveal(ctx, [node]);
-    return this.object(ctx, node);
+  /** Resource objects of records, without includes (atomic results), with one decryption call for all of them. */
+  async resourceObjects(ctx: RequestContext, items: ReadonlyArray<{ def: ResourceDefinition; record: Identified }>): Promise<ResourceObject[]> {
+    // A graph each: a record written twice in a batch is shown as each operation left it.
+    const nodes = await Promise.all(items.map(async ({ def, record }) => (await new ResourceGraph(ctx, this.registry).load(def, [record], []))[0]));
+    await this.sensitive.reveal(ctx, nodes);
+    return nodes.map((node) => this.object(ctx, node));
   }
 
   // ---- writing (inside the caller's transaction) --------------------------------
@@ -153,15 +167,16 @@ export class ResourceEngine {
    * Creates from a document (`{ data }`, or an atomic operation with `data`).
    * Error pointers are relative to it; the atomic processor re-anchors them.
    */
-  async create(ctx: RequestContext, def: ResourceDefinition, document: unknown, lids?: LidMap): Promise<Identified> {
+  async create(ctx: RequestContext, def: ResourceDefinition, document: unknown, lids?: LidMap, presealed?: Presealed): Promise<Identified> {
     const handler = this.handler(def);
     if (!handler.create || !def.permissions?.create) throw unsupported(def, 'created');
     const pointer = '/data';
     const input = parseResourceObject(def, dataOf(document), 'create', pointer, { lids });
+    if (input.lid && lids?.has(input.lid)) throw invalidDocument(`${pointer}/lid`, `lid "${input.lid}" is already taken by an earlier operation; each lid names one resource.`);
     const taken = () => new JsonApiError(JsonApiErrorCode.IdTaken, `A ${def.type} with this id already exists.`, { pointer: `${pointer}/id` });
     if (input.id && (await handler.findByIds(ctx, [input.id])).length) throw taken();
     await this.checkRelated(ctx, def, input.relationships, pointer);
-    await this.sensitive.seal(ctx, def, input);
+    await this.sensitive.seal(ctx, def, input, presealed);
     let record: Identified;
     try {
       record = await handler.create(ctx, input);
@@ -173,14 +188,14 @@ export class ResourceEngine {
     return record;
   }
 
-  async update(ctx: RequestContext, def: ResourceDefinition, id: string | undefined, document: unknown, lids?: LidMap): Promise<Identified> {
+  async update(ctx: RequestContext, def: ResourceDefinition, id: string | undefined, document: unknown, lids?: LidMap, presealed?: Presealed): Promise<Identified> {
     const handler = this.handler(def);
     if (!handler.update || !def.permissions?.update) throw unsupported(def, 'updated');
     const pointer = '/data';
     const input = parseResourceObject(def, dataOf(document), 'update', pointer, { urlId: id, lids });
     await this.existing(ctx, def, input.id!);
     await this.checkRelated(ctx, def, input.relationships, pointer);
-    await this.sensitive.seal(ctx, def, input);
+    await this.sensitive.seal(ctx, def, input, presealed);
     return handler.update(ctx, input.id!, input);
   }
 
@@ -236,6 +251,37 @@ export class ResourceEngine {
     const rel = def.relationships?.[name];
     if (!rel) throw new JsonApiError(JsonApiErrorCode.RouteNotFound, `${def.type} has no relationship "${name}".`);
     return rel;
+  }
+
+  /**
+   * The related type of `rel`, if the caller's role may read it: the relationship
+   * and related endpoints show its ids and records, so they need what reading it
+   * directly needs (403 otherwise, before anything is looked up).
+   */
+  private readable(ctx: RequestContext, rel: RelationshipDefinition): RegisteredResource {
+    const target = this.registry.get(rel.type);
+    if (!can(ctx.role, target.def.permissions?.read as Permission)) throw new AuthError(AuthErrorCode.Forbidden, `Your role may not read ${rel.type}.`);
+    return target;
+  }
+
+  /** The records a linkage names, in its order. */
+  private async relatedRecords(ctx: RequestContext, target: RegisteredResource, linkage: Linkage): Promise<Identified[]> {
+    const ids = linkage === null ? [] : Array.isArray(linkage) ? linkage : [linkage];
+    const records = ids.length ? await target.handler.findByIds(ctx, ids) : [];
+    const order = new Map(ids.map((v, i) => [v, i]));
+    return records.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  }
+
+  /**
+   * A feed page without what lies past its horizon (`until`), whatever the
+   * handler's query did; a page cut so has nothing more to read forwards yet.
+   */
+  private settled(query: ResourceQuery, page: Page<Identified>): Page<Identified> {
+    if (query.page.kind !== 'cursor' || !query.page.until) return page;
+    const until = query.page.until.getTime();
+    const items = (page.items as FeedRecord[]).filter((r) => !r.updatedAt || r.updatedAt.getTime() <= until);
+    if (items.length === page.items.length) return page;
+    return { ...page, items, hasMore: query.page.before ? page.hasMore : false };
   }
 
   private async linkageOf(ctx: RequestContext, node: GraphNode, name: string): Promise<Linkage> {

@@ -22,7 +22,10 @@ export interface ResourceInput<A extends object = object> {
  * JSON:API layer does everything else: routes, parsing, permissions, includes,
  * idempotency, atomic operations, documents. Every method takes the request
  * context first and must scope by `ctx.tenantId`; writes run inside the
- * transaction the layer opened (`ctx.tx`).
+ * transaction the layer opened: `ctx.tx` on the shard (`shards.manager(ctx)`), or
+ * `ctx.catalogTx` for a definition with `storage: 'catalog'`
+ * (`catalog.managerFor(ctx)`). Reads inside a write must use it too, to see the
+ * write's own rows.
  */
 export interface ResourceHandler<T extends Identified = Identified> {
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<T>>;

@@ -1,6 +1,6 @@
 import { JsonApiError } from './json-api.errors';
 import { defineResource } from './resource-definition';
-import { CURSOR_PROFILE, parseResourceQuery } from './resource-query';
+import { CURSOR_PROFILE, parameterKind, parseResourceQuery, refuseQuery } from './resource-query';
 import { encodeCursor } from './cursor';
 
 const parts = defineResource({
@@ -124,7 +124,27 @@ describe(parseResourceQuery.name, () => {
   });
 
   it('leaves implementation-specific parameters alone', () => {
-    expect(() => parse({ myFlag: '1', 'x-trace': '2' })).not.toThrow();
+    expect(() => parse({ myFlag: '1', 'x-trace': '2', 'my_flag[sub]': '3' })).not.toThrow();
+  });
+
+  it.each([['_x'], ['x-'], ['Foo['], ['a@b'], ['a b '], ['foo'], ['filter.x'], ['ext:thing']])('refuses the parameter name %s on every route', (name) => {
+    expect(() => parameterKind(name)).toThrow(expect.objectContaining({ source: { parameter: name } }));
+    expect(() => parse({ [name]: '1' })).toThrow(expect.objectContaining({ source: { parameter: name } }));
+  });
+
+  it.each([['include[x]'], ['page'], ['sort[x]']])("refuses %s, a form of the specification's names it does not define", (name) => {
+    expect(() => parse({ [name]: '1' })).toThrow(expect.objectContaining({ source: { parameter: name } }));
+  });
+
+  it("tells the specification's names from the implementation's", () => {
+    expect(['include', 'sort', 'fields[parts]', 'filter[soldAt][gte]', 'page[size]'].map(parameterKind)).toEqual(Array(5).fill('specification'));
+    expect(['traceId', 'x-trace', 'A1', 'my flag', 'Öko'].map(parameterKind)).toEqual(Array(5).fill('implementation'));
+  });
+
+  it('refuses every parameter of the specification where a route takes none, and ignores the implementation’s', () => {
+    expect(() => refuseQuery({ include: 'parts' }, 'no document.')).toThrow(expect.objectContaining({ source: { parameter: 'include' } }));
+    expect(() => refuseQuery({ 'fields[parts]': '' }, 'no document.')).toThrow(expect.objectContaining({ source: { parameter: 'fields[parts]' } }));
+    expect(() => refuseQuery({ traceId: '1' }, 'no document.')).not.toThrow();
   });
 
   it('refuses collection parameters on a single resource', () => {

@@ -31,7 +31,18 @@ export interface FilterCondition {
 
 export type PageRequest =
   | { kind: 'number'; number: number; size: number }
-  | { kind: 'cursor'; size: number; after?: Cursor; before?: Cursor };
+  | {
+      kind: 'cursor';
+      size: number;
+      after?: Cursor;
+      before?: Cursor;
+      /**
+       * The feed's horizon, set by the engine: rows changed later are not handed
+       * out yet (a write that took `updatedAt` before a later one may commit after
+       * it; past the settle window it has committed or rolled back).
+       */
+      until?: Date;
+    };
 
 /** A parsed, typed query: every value has been checked and converted before it may reach SQL. */
 export interface ResourceQuery {
@@ -51,11 +62,40 @@ export const FEED_ORDER = ['updatedAt', 'id'] as const;
 export const CURSOR_PROFILE = 'https://jsonapi.org/profiles/ethanresnick/cursor-pagination';
 
 const FAMILY = /^(page|filter|fields)\[([^\]]*)\](?:\[([^\]]*)\])?$/;
+/** The query parameters (base names) JSON:API 1.1 defines; any other all-lower-case base name is reserved to it. */
+const SPECIFICATION_NAMES = new Set(['include', 'fields', 'sort', 'page', 'filter']);
+// A JSON:API 1.1 member name: letters, digits and non-ASCII anywhere; '-', '_' and space only inside.
+const MEMBER = '[a-zA-Z0-9\\u0080-\\uFFFF](?:[a-zA-Z0-9\\u0080-\\uFFFF _-]*[a-zA-Z0-9\\u0080-\\uFFFF])?';
+/** A base name that is a member name, then any number of `[member name]` (or `[]`) groups. */
+const PARAMETER_NAME = new RegExp(`^${MEMBER}(?:\\[(?:${MEMBER})?\\])*$`);
 const MAX_FILTER_VALUES = 100;
 const MAX_INCLUDE_DEPTH = 3;
 const DECIMAL = /^-?\d{1,12}(\.\d{1,6})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/**
+ * What a query parameter name is under JSON:API 1.1: one of the specification's
+ * (an all-lower-case base name), or implementation-specific (the base name holds
+ * another character). 400 for a name the grammar does not allow (`_x`, `x-`,
+ * `Foo[`, `a@b`) and for an all-lower-case base name the specification does not
+ * define. Every request under /api/ is checked so (the JSON:API hooks), before
+ * its route decides which of the specification's parameters it supports.
+ */
+export function parameterKind(name: string): 'specification' | 'implementation' {
+  if (!PARAMETER_NAME.test(name)) {
+    throw invalidParameter(name, `"${name}" is not a valid query parameter name: JSON:API member names allow letters, digits, and - _ or space inside.`);
+  }
+  const base = name.split('[')[0];
+  if (!/^[a-z]+$/.test(base)) return 'implementation';
+  if (!SPECIFICATION_NAMES.has(base)) throw invalidParameter(name, `Unknown query parameter "${name}".`);
+  return 'specification';
+}
+
+/** Checks every parameter name of a query (see `parameterKind`). */
+export function checkParameterNames(query: Record<string, unknown>): void {
+  for (const name of Object.keys(query)) parameterKind(name);
+}
 
 function single(name: string, value: unknown): string {
   if (typeof value !== 'string') throw invalidParameter(name, `${name} may be given once.`);
@@ -175,19 +215,31 @@ function cursorPage(def: ResourceDefinition, page: Record<string, string>, size:
   const cursor = (name: 'after' | 'before') => {
     if (page[name] === undefined) return undefined;
     const decoded = decodeCursor(page[name]);
-    if (!decoded) {
-      throw new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, `page[${name}] is not a cursor this server issued.`, { parameter: `page[${name}]` }, undefined, CURSOR_ERRORS.invalidValue);
-    }
+    // The profile's "invalid parameter value" error names the parameter and has no type link.
+    if (!decoded) throw invalidParameter(`page[${name}]`, `page[${name}] is not a cursor this server issued.`);
     return decoded;
   };
   return { kind: 'cursor', size: size ?? def.page.defaultSize, after: cursor('after'), before: cursor('before') };
 }
 
 /**
+ * Refuses every parameter of the specification, for routes that can honour none:
+ * writes answering 204, atomic results, signup and sessions. (Collections take
+ * them all; documents of one resource, of related resources, or a create's or
+ * update's answer take `include` and `fields`: `parseResourceQuery`.)
+ */
+export function refuseQuery(query: Record<string, unknown>, why: string): void {
+  for (const name of Object.keys(query)) {
+    if (parameterKind(name) === 'specification') throw invalidParameter(name, `${name} is not supported here: ${why}`);
+  }
+}
+
+/**
  * Parses a request's query against the resource's whitelists (JSON:API 1.1 and
- * the cursor pagination profile). Unknown members of the JSON:API families and
- * unknown all-lower-case parameters get 400 with `source.parameter`;
- * implementation-specific parameters (with a non a-z character) are ignored.
+ * the cursor pagination profile). Unknown members of the JSON:API families,
+ * unknown all-lower-case parameters, names JSON:API does not allow, and the
+ * specification's parameters the route does not take get 400 with
+ * `source.parameter`; implementation-specific parameters are ignored.
  *
  * @example
  * parseResourceQuery(storeResource, { 'page[size]': '10', sort: '-createdAt', 'filter[name]': 'Arbat' }, registry.lookup);
@@ -202,6 +254,7 @@ export function parseResourceQuery(
   const page: Record<string, string> = {};
   let sort: string | undefined;
   for (const [name, rawValue] of Object.entries(query)) {
+    if (parameterKind(name) === 'implementation') continue;
     const value = single(name, rawValue);
     const family = FAMILY.exec(name);
     const collectionOnly = name === 'sort' || (family !== null && family[1] !== 'fields');
@@ -211,7 +264,7 @@ export function parseResourceQuery(
     else if (family?.[1] === 'page' && family[3] === undefined && ['number', 'size', 'after', 'before'].includes(family[2])) page[family[2]] = value;
     else if (family?.[1] === 'filter' && family[2] !== '') result.filter.push(parseFilter(def, name, family[2], family[3], value));
     else if (family?.[1] === 'fields' && family[3] === undefined) result.fields[family[2]] = checkFields(name, family[2], value, lookup);
-    else if (/^[a-z]+$/.test(name) || family) throw invalidParameter(name, `Unknown query parameter "${name}".`);
+    else throw invalidParameter(name, `Unknown query parameter "${name}".`);
   }
 
   // A feed is read by cursor: from a cursor, or from the first page of changes since a time.

@@ -20,6 +20,9 @@ const sensitive = (def: ResourceDefinition) => Object.entries(def.attributes).fi
 
 type BlindIndex = NonNullable<AttributeDefinition['blindIndex']>;
 
+/** Ciphertexts made ahead of a write, by attribute: each used only if the write seals that very plaintext. */
+export type Presealed = ReadonlyMap<string, { plaintext: string; ciphertext: string }>;
+
 /** Never equal to a real index, so a filter value that is not a phone or e-mail matches nothing. */
 const NO_MATCH = '!unindexable';
 
@@ -37,10 +40,32 @@ export class SensitiveFields {
   ) {}
 
   /**
-   * Replaces the plaintext of every sensitive attribute in `input` by its
-   * ciphertext, and adds the blind index of searchable ones under their index property.
+   * Encrypts the sensitive attributes of many writes in one call (an atomic
+   * batch: the values do not depend on what earlier operations create). Returns,
+   * for each item, what `seal` then uses instead of calling the provider again.
    */
-  async seal(ctx: RequestContext, def: ResourceDefinition, input: ResourceInput): Promise<void> {
+  async preseal(ctx: RequestContext, items: ReadonlyArray<{ def: ResourceDefinition; attributes: object } | undefined>): Promise<Presealed[]> {
+    const slots: Array<{ item: number; name: string; plaintext: string }> = [];
+    items.forEach((entry, item) => {
+      if (!entry) return;
+      const attributes = entry.attributes as Record<string, unknown>;
+      for (const [name] of sensitive(entry.def)) {
+        const value = attributes[name];
+        if (typeof value === 'string' && value.length <= MAX_SENSITIVE_LENGTH) slots.push({ item, name, plaintext: value });
+      }
+    });
+    const sealed = slots.length ? await this.encryption.encrypt(ctx.tenantId, slots.map((slot) => slot.plaintext)) : [];
+    const result = items.map(() => new Map<string, { plaintext: string; ciphertext: string }>());
+    slots.forEach(({ item, name, plaintext }, i) => result[item].set(name, { plaintext, ciphertext: sealed[i] }));
+    return result;
+  }
+
+  /**
+   * Replaces the plaintext of every sensitive attribute in `input` by its
+   * ciphertext, and adds the blind index of searchable ones under their index
+   * property. Values `presealed` already holds for the same plaintext cost no call.
+   */
+  async seal(ctx: RequestContext, def: ResourceDefinition, input: ResourceInput, presealed?: Presealed): Promise<void> {
     const attributes = input.attributes as Record<string, unknown>;
     const present = sensitive(def).filter(([name]) => attributes[name] !== undefined);
     const tooLong = present.filter(([name]) => typeof attributes[name] === 'string' && (attributes[name] as string).length > MAX_SENSITIVE_LENGTH);
@@ -54,7 +79,13 @@ export class SensitiveFields {
     }
     const indexed = present.filter(([name, a]) => a.blindIndex && typeof attributes[name] === 'string');
     await this.indexInto(ctx, indexed.map(([name, a]) => ({ name, index: a.blindIndex!, value: attributes[name] as string })), attributes);
-    const toSeal = present.filter(([name]) => typeof attributes[name] === 'string').map(([name]) => name);
+    const toSeal: string[] = [];
+    for (const [name] of present) {
+      if (typeof attributes[name] !== 'string') continue;
+      const ready = presealed?.get(name);
+      if (ready?.plaintext === attributes[name]) attributes[name] = ready.ciphertext;
+      else toSeal.push(name);
+    }
     if (!toSeal.length) return;
     const sealed = await this.encryption.encrypt(ctx.tenantId, toSeal.map((n) => attributes[n] as string));
     toSeal.forEach((name, i) => (attributes[name] = sealed[i]));

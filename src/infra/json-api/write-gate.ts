@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
+import { type EntityManager, LessThan } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { LessThan } from 'typeorm';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
+import { CatalogDatabase, type CatalogTxContext } from '../database/catalog-database';
 import { isDuplicateKey } from '../database/database.errors';
 import { IdempotencyRecord } from '../database/entities/idempotency-record';
 import { ShardRegistry } from '../database/shard-registry';
@@ -20,106 +21,131 @@ export interface WriteOutcome {
   replayed?: boolean;
 }
 
+/** Where a write's rows, its transaction and its Idempotency-Key record live. */
+export type WriteStorage = 'shard' | 'catalog';
+
 /** How long a key protects its write (the design asks for at least a day: devices sync late). */
-const KEY_LIFETIME_MS = 48 * 3600 * 1000;
+export const KEY_LIFETIME_MS = 48 * 3600 * 1000;
 const KEY_FORM = /^[\x21-\x7e]{1,255}$/;
+/**
+ * Public writes (signup) have no tenant and no user yet: their records are kept
+ * under the nil UUID as both, which no tenant can have (ids are UUIDv7). It is
+ * also their encryption context, as `tenant_id` is every record's.
+ */
+export const PUBLIC_WRITER = { tenantId: '00000000-0000-0000-0000-000000000000', userId: '00000000-0000-0000-0000-000000000000' } as const;
+
+type KeyOwner = { readonly tenantId: string; readonly userId: string };
+type RecordId = KeyOwner & { key: string };
+
+/** A database a write runs in: its transaction, and the manager inside it. */
+interface WriteStore<C> {
+  transaction<T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T>;
+  manager(ctx: C): Promise<EntityManager> | EntityManager;
+}
 
 class KeyTaken extends Error {}
 
+/** The Idempotency-Key of a request: undefined without one, 400 for a malformed one. */
+function keyOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !KEY_FORM.test(header)) {
+    throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyInvalid, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', { header: 'Idempotency-Key' });
+  }
+  return header;
+}
+
+/** For writes whose answer must never be replayed from storage (a login's tokens): an Idempotency-Key is refused, not silently ignored. */
+export function refuseIdempotencyKey(request: FastifyRequest, why: string): void {
+  if (request.headers['idempotency-key'] !== undefined) {
+    throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyNotSupported, `Idempotency-Key is not accepted here: ${why}`, { header: 'Idempotency-Key' });
+  }
+}
+
 /**
- * The edge of every write: one transaction on the tenant's shard, and with an
+ * The edge of every write: one transaction, on the tenant's shard or (for
+ * catalog-stored resources and signup) on the catalog, and with an
  * `Idempotency-Key` header, at most one execution per key. The key's record is
- * inserted first in the same transaction as the write, so a concurrent repeat
- * waits on it (MySQL's row lock; the embedded profile runs transactions one at a
- * time) and then replays the committed answer; a rolled-back write leaves no key.
- * The same key with another request is refused with 409.
+ * inserted first in that same transaction, so a concurrent repeat waits on it
+ * (MySQL's row lock; the embedded profile runs transactions one at a time) and
+ * then replays the committed answer; a rolled-back write leaves no key. A key
+ * belongs to its tenant and to the user (or device) who sent it: another user's
+ * repeat runs as their own request and never sees this answer. The same key with
+ * another request (method, URL with its query, body) is refused with 409.
  */
 @Injectable()
 export class WriteGate {
-  private readonly logger = new Logger(WriteGate.name);
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly shards: ShardRegistry,
+    private readonly catalog: CatalogDatabase,
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
   ) {}
 
-  async run(ctx: RequestContext, request: FastifyRequest, work: (txCtx: RequestContext) => Promise<WriteOutcome>): Promise<WriteOutcome> {
-    const header = request.headers['idempotency-key'];
-    if (header === undefined) return this.shards.transaction(ctx, work);
-    if (typeof header !== 'string' || !KEY_FORM.test(header)) {
-      throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyInvalid, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', { header: 'Idempotency-Key' });
-    }
+  /** A write of the caller's: `work` runs in a transaction of the database `storage` names, and its context carries it. */
+  run(ctx: RequestContext, request: FastifyRequest, work: (txCtx: RequestContext) => Promise<WriteOutcome>, storage: WriteStorage = 'shard'): Promise<WriteOutcome> {
+    const store: WriteStore<RequestContext> =
+      storage === 'catalog'
+        ? { transaction: (c, w) => this.catalog.transactional(c, w), manager: (c) => this.catalog.managerFor(c) }
+        : { transaction: (c, w) => this.shards.transaction(c, w), manager: (c) => this.shards.manager(c) };
+    return this.execute(store, ctx, ctx, request, work);
+  }
+
+  /** A public write (signup): in a catalog transaction, its key kept under `PUBLIC_WRITER`. */
+  runPublic(request: FastifyRequest, work: (txCtx: CatalogTxContext) => Promise<WriteOutcome>): Promise<WriteOutcome> {
+    const store: WriteStore<CatalogTxContext> = { transaction: (c, w) => this.catalog.transactional(c, w), manager: (c) => this.catalog.managerFor(c) };
+    return this.execute(store, {}, PUBLIC_WRITER, request, work);
+  }
+
+  private async execute<C>(store: WriteStore<C>, ctx: C, owner: KeyOwner, request: FastifyRequest, work: (txCtx: C) => Promise<WriteOutcome>): Promise<WriteOutcome> {
+    const key = keyOf(request);
+    if (key === undefined) return store.transaction(ctx, work);
+    const id: RecordId = { tenantId: owner.tenantId, userId: owner.userId, key };
     // Keyed: a body may hold a credential, and a plain hash of a short one could be guessed back.
-    const fingerprint = createHmac('sha256', this.config.auth.tokenSecret).update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    // The query is part of the request: it shapes the answer (include, fields).
+    const fingerprint = createHmac('sha256', this.config.auth.tokenSecret).update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.shards.transaction(ctx, async (tx) => {
-          await this.claim(tx, header, fingerprint);
-          const outcome = await work(tx);
-          await this.complete(tx, header, outcome);
+        return await store.transaction(ctx, async (txCtx) => {
+          await this.claim(await store.manager(txCtx), id, fingerprint);
+          const outcome = await work(txCtx);
+          await this.complete(await store.manager(txCtx), id, outcome);
           return outcome;
         });
       } catch (error) {
         if (!(error instanceof KeyTaken)) throw error;
-        const stored = await this.stored(ctx, header);
+        const em = await store.manager(ctx);
+        const stored = await em.findOneBy(IdempotencyRecord, id);
         if (stored && stored.expiresAt > new Date()) {
           if (stored.fingerprint !== fingerprint) {
             throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyReused, 'This Idempotency-Key was used with a different request.', { header: 'Idempotency-Key' });
           }
-          return this.replay(ctx, stored);
+          return this.replay(stored);
         }
         // Expired (or rolled back meanwhile): the key is free again.
-        if (stored) await (await this.shards.manager(ctx)).delete(IdempotencyRecord, { tenantId: ctx.tenantId, key: header, expiresAt: LessThan(new Date()) });
+        if (stored) await em.delete(IdempotencyRecord, { ...id, expiresAt: LessThan(new Date()) });
         if (attempt >= 2) throw new JsonApiError(JsonApiErrorCode.IdempotencyKeyInFlight, 'A request with this Idempotency-Key is still being processed.', { header: 'Idempotency-Key' });
-      } finally {
-        if (Math.random() < 0.01) void this.sweep(ctx);
       }
     }
   }
 
-  private async claim(tx: RequestContext, key: string, fingerprint: string): Promise<void> {
+  private async claim(em: EntityManager, id: RecordId, fingerprint: string): Promise<void> {
     const now = new Date();
     try {
-      await (await this.shards.manager(tx)).insert(IdempotencyRecord, {
-        tenantId: tx.tenantId,
-        key,
-        fingerprint,
-        status: 0,
-        location: null,
-        bodyCiphertext: null,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS),
-      });
+      await em.insert(IdempotencyRecord, { ...id, fingerprint, status: 0, location: null, bodyCiphertext: null, createdAt: now, expiresAt: new Date(now.getTime() + KEY_LIFETIME_MS) });
     } catch (error) {
       if (isDuplicateKey(error)) throw new KeyTaken();
       throw error;
     }
   }
 
-  private async complete(tx: RequestContext, key: string, outcome: WriteOutcome): Promise<void> {
-    const [bodyCiphertext] = outcome.document ? await this.encryption.encrypt(tx.tenantId, [JSON.stringify(outcome.document)]) : [null];
-    await (await this.shards.manager(tx)).update(
-      IdempotencyRecord,
-      { tenantId: tx.tenantId, key },
-      { status: outcome.status, location: outcome.location ?? null, bodyCiphertext },
-    );
+  private async complete(em: EntityManager, id: RecordId, outcome: WriteOutcome): Promise<void> {
+    const [bodyCiphertext] = outcome.document ? await this.encryption.encrypt(id.tenantId, [JSON.stringify(outcome.document)]) : [null];
+    await em.update(IdempotencyRecord, { tenantId: id.tenantId, userId: id.userId, key: id.key }, { status: outcome.status, location: outcome.location ?? null, bodyCiphertext });
   }
 
-  private async stored(ctx: RequestContext, key: string): Promise<IdempotencyRecord | null> {
-    return (await this.shards.manager(ctx)).findOneBy(IdempotencyRecord, { tenantId: ctx.tenantId, key });
-  }
-
-  private async replay(ctx: RequestContext, stored: IdempotencyRecord): Promise<WriteOutcome> {
-    const [body] = stored.bodyCiphertext ? await this.encryption.decrypt(ctx.tenantId, [stored.bodyCiphertext]) : [undefined];
+  private async replay(stored: IdempotencyRecord): Promise<WriteOutcome> {
+    const [body] = stored.bodyCiphertext ? await this.encryption.decrypt(stored.tenantId, [stored.bodyCiphertext]) : [undefined];
     return { status: stored.status, location: stored.location ?? undefined, document: body === undefined ? undefined : JSON.parse(body), replayed: true };
-  }
-
-  private async sweep(ctx: RequestContext): Promise<void> {
-    try {
-      await (await this.shards.manager({ shardId: ctx.shardId })).delete(IdempotencyRecord, { tenantId: ctx.tenantId, expiresAt: LessThan(new Date()) });
-    } catch {
-      this.logger.warn('idempotency sweep failed; it will run again');
-    }
   }
 }

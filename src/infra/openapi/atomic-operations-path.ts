@@ -1,4 +1,6 @@
+import { MAX_OPERATIONS, MAX_OPERATIONS_LARGE } from '../json-api/atomic-operations';
 import { ATOMIC_EXT } from '../json-api/media-type';
+import { joinsShardTransaction } from '../json-api/resource-definition';
 import type { RegisteredResource } from '../json-api/resource-registry';
 import { API_BASE } from '../json-api/serializer';
 import { ATOMIC_MEDIA_TYPE, errorResponses, jsonApiContent, parameterRef, schemaRef } from './json-api-components';
@@ -6,11 +8,9 @@ import type { JsonSchema, PathItem } from './openapi-types';
 import { capabilities } from './resource-paths';
 import { names } from './resource-schemas';
 
-/** As the processor limits a request (atomic-operations.ts). */
-const MAX_OPERATIONS = 500;
-
-/** The Atomic Operations extension endpoint and its documents, over every registered type. */
-export function atomicOperations(resources: readonly RegisteredResource[]): { paths: Record<string, PathItem>; schemas: Record<string, JsonSchema> } {
+/** The Atomic Operations extension endpoint and its documents, over every type that may join a batch. */
+export function atomicOperations(registered: readonly RegisteredResource[]): { paths: Record<string, PathItem>; schemas: Record<string, JsonSchema> } {
+  const resources = registered.filter((r) => joinsShardTransaction(r.def));
   const types = resources.map((r) => r.def.type);
   const writes = resources.flatMap((r) => {
     const can = capabilities(r);
@@ -51,7 +51,13 @@ export function atomicOperations(resources: readonly RegisteredResource[]): { pa
       type: 'object',
       required: ['atomic:operations'],
       properties: {
-        'atomic:operations': { type: 'array', minItems: 1, maxItems: MAX_OPERATIONS, items: schemaRef('AtomicOperation') },
+        'atomic:operations': {
+          type: 'array',
+          minItems: 1,
+          maxItems: MAX_OPERATIONS_LARGE,
+          description: `At most ${MAX_OPERATIONS} operations (${MAX_OPERATIONS_LARGE} for shops with the large-sync-batches feature).`,
+          items: schemaRef('AtomicOperation'),
+        },
         jsonapi: { type: 'object' },
         meta: { type: 'object' },
       },
@@ -81,7 +87,7 @@ export function atomicOperations(resources: readonly RegisteredResource[]): { pa
       post: {
         operationId: 'runAtomicOperations',
         summary: 'Run a batch of operations, all or nothing',
-        description: `The JSON:API Atomic Operations extension (\`ext="${ATOMIC_EXT}"\` in \`Content-Type\`): up to ${MAX_OPERATIONS} operations in one transaction; \`lid\`s link resources created earlier in the batch. Each operation needs the permission its action does. Offline devices send their sales this way.`,
+        description: `The JSON:API Atomic Operations extension (\`ext="${ATOMIC_EXT}"\` in \`Content-Type\`): up to ${MAX_OPERATIONS} operations (${MAX_OPERATIONS_LARGE} with the large-sync-batches feature) in one transaction on the shop's shard; \`lid\`s link resources created earlier in the batch, each \`lid\` once. Each operation needs the permission its action does. Types stored in the catalog or with effects a rollback cannot undo (${registered.filter((r) => !joinsShardTransaction(r.def)).map((r) => `\`${r.def.type}\``).join(', ') || 'none'}) are refused: send them on their own. No JSON:API query parameters. Offline devices send their sales this way.`,
         tags: ['operations'],
         parameters: [parameterRef('IdempotencyKey')],
         requestBody: { required: true, content: jsonApiContent(schemaRef('AtomicOperationsDocument'), ATOMIC_MEDIA_TYPE) },

@@ -3,7 +3,7 @@ import { sessionResource } from '../../modules/tenants/session.resource';
 import { signupResource, tenantResource } from '../../modules/tenants/tenant.resource';
 import { API_BASE } from '../json-api/serializer';
 import type { DefinitionLookup } from '../json-api/resource-query';
-import { createdHeaders, errorResponses, jsonApiContent, schemaRef } from './json-api-components';
+import { createdHeaders, errorResponses, jsonApiContent, parameterRef, schemaRef } from './json-api-components';
 import type { JsonSchema, PathItem } from './openapi-types';
 import { singleParameters } from './query-parameters';
 import { names, schemasOf } from './resource-schemas';
@@ -35,13 +35,15 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
       post: {
         operationId: 'signup',
         summary: 'Sign a shop up',
-        description: 'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. Rate-limited per client address.',
+        description:
+          'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. A retry with the same `Idempotency-Key` and document gets the same answer and creates one shop. No client-generated `id` (403). Rate-limited per client address.',
         tags: ['authentication'],
         security: PUBLIC,
+        parameters: [parameterRef('IdempotencyKey')],
         requestBody: { required: true, content: jsonApiContent(schemaRef(signup.createDocument)) },
         responses: {
-          201: { description: 'The new tenant.', headers: { Location: createdHeaders.Location }, content: jsonApiContent(schemaRef(tenant.document)) },
-          ...errorResponses([400, 406, 409, 413, 415, 422, 429, 500, 503]),
+          201: { description: 'The new tenant.', headers: createdHeaders, content: jsonApiContent(schemaRef(tenant.document)) },
+          ...errorResponses([400, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
         },
       },
     },
@@ -50,7 +52,7 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         operationId: 'createSession',
         summary: 'Log in, or refresh a session',
         description:
-          'With `email` and `password`: logs in (five failures for one e-mail lock it for 15 minutes: 429). With `refreshToken` alone: trades it for a new pair; the old one is spent, and replaying it ends the session. Rate-limited per client address.',
+          'With `email` and `password`: logs in (five failures for one e-mail lock it for 15 minutes: 429). With `refreshToken` alone: trades it for a new pair; the old one is spent, and replaying it ends the session. An `Idempotency-Key` is refused (400): a login is never answered from storage, its answer holds the tokens. No client-generated `id` (403). Rate-limited per client address.',
         tags: ['authentication'],
         security: PUBLIC,
         requestBody: { required: true, content: jsonApiContent(schemaRef(session.createDocument)) },
@@ -79,9 +81,9 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
       delete: {
         operationId: 'deleteCurrentSession',
         summary: 'Log out',
-        description: 'Ends the caller’s session: its access and refresh tokens stop working at once.',
+        description: 'Ends the caller’s session: its access and refresh tokens stop working at once. No `Idempotency-Key` (400).',
         tags: ['authentication'],
-        responses: { 204: { description: 'Logged out.' }, ...errorResponses([400, 401, 406, 500, 503]) },
+        responses: { 204: { description: 'Logged out.' }, ...errorResponses([400, 401, 406, 415, 500, 503]) },
       },
     },
     [`${API_BASE}/tenants/current`]: {
@@ -91,7 +93,7 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         description: 'The shop the access token belongs to, without knowing its id.',
         tags: [tenantResource.type],
         parameters: singleParameters(lookup(tenantResource.type) ?? tenantResource, lookup),
-        responses: { 200: { description: 'The tenant.', content: jsonApiContent(schemaRef(tenant.document)) }, ...errorResponses([400, 401, 404, 406, 500, 503]) },
+        responses: { 200: { description: 'The tenant.', content: jsonApiContent(schemaRef(tenant.document)) }, ...errorResponses([400, 401, 404, 406, 415, 500, 503]) },
       },
     },
     [OPENAPI_PATH]: {

@@ -17,9 +17,9 @@ export const jsonApiContent = (schema: JsonSchema, mediaType = JSON_API_MEDIA_TY
  * programs which case it is.
  */
 const ERROR_RESPONSES: Record<number, [name: string, description: string]> = {
-  400: ['BadRequest', 'Malformed JSON, an invalid document, an unknown attribute, a query parameter the resource does not allow (`source.parameter`), or an invalid `Idempotency-Key`.'],
+  400: ['BadRequest', 'Malformed JSON, an invalid document, an unknown attribute, a query parameter the route does not take or a name JSON:API does not allow (`source.parameter`), or an invalid `Idempotency-Key` (or one where the route takes none).'],
   401: ['Unauthorized', 'No bearer token, or one that is invalid, expired or belongs to an ended session; on login, wrong credentials.'],
-  403: ['Forbidden', 'The role may not do this, or the document writes a read-only attribute or relationship, or the action is not supported for this type.'],
+  403: ['Forbidden', 'The role may not do this (or may not read the related type), or the document writes a read-only attribute or relationship, carries a client-generated `id` where the type takes none, or the action is not supported for this type.'],
   404: ['NotFound', 'No such resource for this shop (another shop’s id answers exactly like a missing one), or a related id that does not exist.'],
   406: ['NotAcceptable', '`Accept` lists JSON:API only with parameters other than `ext`/`profile`, or nothing this server produces.'],
   409: ['Conflict', 'A `type` or `id` that conflicts with the endpoint, a client-generated id already taken, a uniqueness rule, or an `Idempotency-Key` reused with a different request.'],
@@ -135,7 +135,7 @@ function sharedParameters(): Record<string, Parameter> {
       name: 'Idempotency-Key',
       in: 'header',
       description:
-        'Makes the write safe to repeat (offline devices resend): a repeat with the same key and request gets the stored answer with `Idempotency-Replayed: true` and changes nothing; the same key with another request is refused with 409. Kept 48 hours.',
+        'Makes the write safe to repeat (offline devices resend): a repeat by the same user or device with the same key and request (method, URL, body) gets the stored answer with `Idempotency-Replayed: true` and changes nothing; the same key with another request is refused with 409. A key is its sender’s: another user sending it runs their own request. Kept 48 hours, across restarts.',
       schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
     },
   };

@@ -50,10 +50,15 @@ export function includePaths(def: ResourceDefinition, lookup: DefinitionLookup):
   return paths;
 }
 
-/** The types `include` can bring into a document of `def`. */
-export function includedTypes(def: ResourceDefinition, lookup: DefinitionLookup): string[] {
+/** The include paths a relationship endpoint accepts: those of the owner that start with the relationship. */
+export function relationshipIncludePaths(def: ResourceDefinition, relationship: string, lookup: DefinitionLookup): string[] {
+  return includePaths(def, lookup).filter((path) => path.split('.')[0] === relationship);
+}
+
+/** The types `include` can bring into a document of `def` (through `paths`, by default every include path). */
+export function includedTypes(def: ResourceDefinition, lookup: DefinitionLookup, paths = includePaths(def, lookup)): string[] {
   const types = new Set<string>();
-  for (const path of includePaths(def, lookup)) {
+  for (const path of paths) {
     let current: ResourceDefinition | undefined = def;
     for (const segment of path.split('.')) {
       const rel: RelationshipDefinition | undefined = current?.relationships?.[segment];
@@ -65,8 +70,7 @@ export function includedTypes(def: ResourceDefinition, lookup: DefinitionLookup)
   return [...types].filter((t) => lookup(t)).sort();
 }
 
-function includeParameter(def: ResourceDefinition, lookup: DefinitionLookup): Parameter[] {
-  const paths = includePaths(def, lookup);
+function includeParameter(def: ResourceDefinition, lookup: DefinitionLookup, paths = includePaths(def, lookup)): Parameter[] {
   if (!paths.length) return [];
   const description = 'Related resources to add under `included`: relationship paths, comma-separated, at most three levels deep.';
   return paths.length > MAX_LISTED_INCLUDE_PATHS
@@ -75,8 +79,7 @@ function includeParameter(def: ResourceDefinition, lookup: DefinitionLookup): Pa
 }
 
 /** `fields[type]` for the type itself and each type `include` can reach: its readable attributes and relationships. */
-function fieldsParameters(def: ResourceDefinition, lookup: DefinitionLookup): Parameter[] {
-  const types = [def.type, ...includedTypes(def, lookup).filter((t) => t !== def.type)];
+function fieldsParameters(def: ResourceDefinition, lookup: DefinitionLookup, types = [def.type, ...includedTypes(def, lookup).filter((t) => t !== def.type)]): Parameter[] {
   return types.flatMap((type) => {
     const target = lookup(type) ?? (type === def.type ? def : undefined);
     if (!target) return [];
@@ -138,7 +141,14 @@ export function collectionParameters(def: ResourceDefinition, lookup: Definition
   return [...pageParameters(def), ...sortParameter(def), ...filterParameters(def), ...includeParameter(def, lookup), ...fieldsParameters(def, lookup)];
 }
 
-/** Query parameters of endpoints that answer with one resource (or a related list): `include` and `fields[...]`. */
+/** Query parameters of endpoints that answer with one resource (or a related list, or a write's resource): `include` and `fields[...]`. */
 export function singleParameters(def: ResourceDefinition, lookup: DefinitionLookup): Parameter[] {
   return [...includeParameter(def, lookup), ...fieldsParameters(def, lookup)];
+}
+
+/** Query parameters of a relationship endpoint: `include` paths that start with the relationship, and `fields[...]` of what they reach. */
+export function relationshipParameters(def: ResourceDefinition, relationship: string, lookup: DefinitionLookup): Parameter[] {
+  const paths = relationshipIncludePaths(def, relationship, lookup);
+  const types = includedTypes(def, lookup, paths);
+  return [...includeParameter(def, lookup, paths), ...(types.length ? fieldsParameters(def, lookup, types) : [])];
 }

@@ -6,14 +6,14 @@ import type { RegisteredResource } from '../json-api/resource-registry';
 import { API_BASE } from '../json-api/serializer';
 import { createdHeaders, errorResponses, jsonApiContent, parameterRef, schemaRef, writeHeaders } from './json-api-components';
 import type { JsonSchema, Operation, PathItem } from './openapi-types';
-import { collectionParameters, includedTypes, singleParameters } from './query-parameters';
+import { collectionParameters, includedTypes, relationshipIncludePaths, relationshipParameters, singleParameters } from './query-parameters';
 import { linkageSchema, names, pascal } from './resource-schemas';
 
-/** Statuses every authenticated JSON:API route can answer, besides its own. */
-const READ_ERRORS = [400, 401, 403, 406, 500, 503];
+/** Statuses every authenticated JSON:API route can answer, besides its own (415: a JSON:API Content-Type with other parameters, body or not). */
+const READ_ERRORS = [400, 401, 403, 406, 415, 500, 503];
 const WRITE_ERRORS = [400, 401, 403, 404, 406, 409, 413, 415, 422, 500, 503];
 /** Errors of reads of one resource: as READ_ERRORS, plus 404 (also for an id that is not a UUID). */
-const READ_ONE_ERRORS = [400, 401, 403, 404, 406, 500, 503];
+const READ_ONE_ERRORS = [400, 401, 403, 404, 406, 415, 500, 503];
 
 /** What the engine will do for a type: an action needs both a permission in the definition and a handler method. */
 export function capabilities({ def, handler }: RegisteredResource) {
@@ -62,9 +62,9 @@ export function resourcePaths(registered: RegisteredResource, lookup: Definition
     collection.post = {
       operationId: `create${p}`,
       summary: `Create a ${def.type} resource`,
-      description: `A client-generated \`id\` is accepted. ${access(def, 'create')}`,
+      description: `A client-generated \`id\` is accepted. \`include\` and \`fields[...]\` shape the answer as on a GET. ${access(def, 'create')}`,
       tags,
-      parameters: [parameterRef('IdempotencyKey')],
+      parameters: [parameterRef('IdempotencyKey'), ...singleParameters(def, lookup)],
       requestBody: body(schemaRef(n.createDocument)),
       responses: { 201: { ...ok('Created.', schemaRef(n.document)), headers: createdHeaders }, ...errorResponses(WRITE_ERRORS) },
     };
@@ -86,9 +86,9 @@ export function resourcePaths(registered: RegisteredResource, lookup: Definition
     one.patch = {
       operationId: `update${p}`,
       summary: `Update a ${def.type} resource`,
-      description: `Changes only the attributes and relationships the document names. ${access(def, 'update')}`,
+      description: `Changes only the attributes and relationships the document names. \`include\` and \`fields[...]\` shape the answer as on a GET. ${access(def, 'update')}`,
       tags,
-      parameters: [parameterRef('IdempotencyKey')],
+      parameters: [parameterRef('IdempotencyKey'), ...singleParameters(def, lookup)],
       requestBody: body(schemaRef(n.updateDocument)),
       responses: { 200: { ...ok('Updated.', schemaRef(n.document)), headers: writeHeaders }, ...errorResponses(WRITE_ERRORS) },
     };
@@ -117,10 +117,16 @@ function relationshipPaths(registered: RegisteredResource, name: string, rel: Re
   const id = `${pascal(def.type)}${pascal(name)}`;
   const tags = [def.type];
   const linkage = linkageSchema(rel);
+  const reachable = includedTypes(def, lookup, relationshipIncludePaths(def, name, lookup));
   const relationshipDocument: JsonSchema = {
     type: 'object',
     required: ['jsonapi', 'links', 'data'],
-    properties: { jsonapi: schemaRef('JsonApiObject'), links: schemaRef('RelationshipLinks'), data: linkage },
+    properties: {
+      jsonapi: schemaRef('JsonApiObject'),
+      links: schemaRef('RelationshipLinks'),
+      data: linkage,
+      ...(reachable.length && { included: { type: 'array', description: 'The related resources (and what they lead to), with `include`.', items: { oneOf: reachable.map((t) => schemaRef(names(t).resource)) } } }),
+    },
     additionalProperties: false,
   };
   const change = (verb: string, summary: string, description: string): Operation => ({
@@ -138,8 +144,9 @@ function relationshipPaths(registered: RegisteredResource, name: string, rel: Re
     get: {
       operationId: `get${id}Relationship`,
       summary: `The ${name} relationship of a ${def.type} resource`,
-      description: [rel.description, access(def, 'read')].filter(Boolean).join(' '),
+      description: [rel.description, `Also needs read access to ${rel.type}.`, access(def, 'read')].filter(Boolean).join(' '),
       tags,
+      parameters: relationshipParameters(def, name, lookup),
       responses: { 200: ok(`Linkage: ${rel.kind === 'to-many' ? `identifiers of ${rel.type}` : `the identifier of a ${rel.type} resource${rel.nullable ? ', or null' : ''}`}.`, relationshipDocument), ...errorResponses(READ_ONE_ERRORS) },
     },
   };
@@ -177,7 +184,7 @@ function relationshipPaths(registered: RegisteredResource, name: string, rel: Re
     get: {
       operationId: `get${id}`,
       summary: `The ${name} of a ${def.type} resource`,
-      description: [rel.description, access(def, 'read')].filter(Boolean).join(' '),
+      description: [rel.description, `Also needs read access to ${rel.type}.`, access(def, 'read')].filter(Boolean).join(' '),
       tags,
       parameters: singleParameters(target, lookup),
       responses: { 200: ok(`The related ${rel.type}.`, relatedDocument), ...errorResponses(READ_ONE_ERRORS) },

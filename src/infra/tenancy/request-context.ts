@@ -37,7 +37,13 @@ export interface RequestContext {
    * Set only by `ShardRegistry.transaction`.
    */
   readonly tx?: EntityManager;
-  /** Work to run once that transaction has committed (events, cache invalidation). */
+  /**
+   * The open catalog transaction (`CatalogDatabase.transactional`), for writes of
+   * catalog-stored resources (people, devices, the tenant): catalog repositories
+   * use it through `catalog.managerFor(ctx)`.
+   */
+  readonly catalogTx?: EntityManager;
+  /** Work to run once the transaction (shard or catalog) has committed (events, cache invalidation). */
   readonly afterCommit?: Array<() => unknown>;
 }
 

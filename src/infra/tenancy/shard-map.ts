@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { CatalogDatabase } from '../database/catalog-database';
+import { CatalogDatabase, type CatalogTxContext } from '../database/catalog-database';
 import { DatabaseError, DatabaseErrorCode } from '../database/database.errors';
 import { ShardRecord } from '../database/entities/shard-record';
 import { ShardRegistry } from '../database/shard-registry';
@@ -30,10 +30,11 @@ export class ShardMap {
 
   /**
    * The shard a new tenant goes to: the least loaded one that can be reached now,
-   * so a shard that is down does not fail sign-ups.
+   * so a shard that is down does not fail sign-ups. Reads in `within`'s catalog
+   * transaction when it is in one.
    */
-  async placeNewTenant(): Promise<string> {
-    for (const id of await this.byLoad()) {
+  async placeNewTenant(within?: CatalogTxContext): Promise<string> {
+    for (const id of await this.byLoad(within)) {
       try {
         await this.shards.dataSource(id);
         return id;
@@ -45,9 +46,10 @@ export class ShardMap {
   }
 
   /** Configured shards that accept tenants, fewest tenants first. */
-  private async byLoad(): Promise<string[]> {
+  private async byLoad(within?: CatalogTxContext): Promise<string[]> {
     const configured = this.config.shards.map((s) => s.id);
-    const rows: { id: string; tenants: string | number }[] = await this.catalog.manager
+    const rows: { id: string; tenants: string | number }[] = await this.catalog
+      .managerFor(within)
       .createQueryBuilder()
       .select('s.id', 'id')
       .addSelect('COUNT(t.id)', 'tenants')

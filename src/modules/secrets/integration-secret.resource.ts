@@ -6,6 +6,8 @@ import { INTEGRATION_KINDS } from './entities';
 export const integrationSecretResource = defineResource({
   type: 'integration-secrets',
   description: "Credentials of the shop's integrations (payment terminal, SMS gateway, online shop). Owners only.",
+  // A value written to Vault KV stays there when the shard transaction rolls back: never in an atomic batch.
+  atomic: false,
   attributes: {
     name: { type: 'string', filter: true, sortable: true },
     kind: { type: 'enum', enum: INTEGRATION_KINDS, filter: true, sortable: true },

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { CatalogDatabase } from '../../infra/database/catalog-database';
+import { CatalogDatabase, type CatalogTxContext } from '../../infra/database/catalog-database';
 import { AuthSession } from './entities';
 
 /** Login sessions in the catalog, always addressed by (tenant, id). */
@@ -19,9 +19,9 @@ export class AuthSessionRepository {
       .getOne();
   }
 
-  /** Ends every session of a user (deactivation). */
-  async revokeAllOf(tenantId: string, userId: string, now: Date): Promise<void> {
-    await this.catalog.manager.update(AuthSession, { tenantId, userId, revokedAt: IsNull() }, { revokedAt: now });
+  /** Ends every session of a user (deactivation), in `within`'s catalog transaction when it is in one. */
+  async revokeAllOf(tenantId: string, userId: string, now: Date, within?: CatalogTxContext): Promise<void> {
+    await this.catalog.managerFor(within).update(AuthSession, { tenantId, userId, revokedAt: IsNull() }, { revokedAt: now });
   }
 
   /** Moves the session to the next generation if nobody else did first. */

@@ -31,7 +31,8 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
   ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<DeviceView>> {
-    const qb = this.catalog.manager
+    const qb = this.catalog
+      .managerFor(ctx)
       .createQueryBuilder(DeviceToken, 'd')
       .where('d.tenantId = :tenantId AND d.revokedAt IS NULL', { tenantId: ctx.tenantId });
     if (ctx.storeIds !== 'all') qb.andWhere('d.storeId IN (:...scope)', { scope: ctx.storeIds.length ? ctx.storeIds : ['-'] });
@@ -39,7 +40,7 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
   }
 
   async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<DeviceView[]> {
-    const found = await this.catalog.manager.findBy(DeviceToken, { tenantId: ctx.tenantId, id: In([...ids]), revokedAt: IsNull() });
+    const found = await this.catalog.managerFor(ctx).findBy(DeviceToken, { tenantId: ctx.tenantId, id: In([...ids]), revokedAt: IsNull() });
     return found.filter((d) => inStoreScope(ctx, d.storeId));
   }
 
@@ -63,7 +64,7 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.catalog.manager.insert(DeviceToken, device);
+    await this.catalog.managerFor(ctx).insert(DeviceToken, device);
     this.shards.afterCommit(ctx, () => this.audit.record(ctx, { action: 'device.created', targetType: 'device-tokens', targetId: deviceId, details: { storeId } }));
     return { ...device, token };
   }
@@ -71,6 +72,6 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
   /** Revokes: the device's next request is refused. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     const now = new Date();
-    await this.catalog.manager.update(DeviceToken, { tenantId: ctx.tenantId, id }, { revokedAt: now, updatedAt: now });
+    await this.catalog.managerFor(ctx).update(DeviceToken, { tenantId: ctx.tenantId, id }, { revokedAt: now, updatedAt: now });
   }
 }

@@ -42,7 +42,7 @@ export class EmployeeInviteService {
     await this.catalog.transaction(async (em) => {
       await em.delete(EmployeeInvite, { tenantId: ctx.tenantId, userId });
       await em.insert(EmployeeInvite, invite);
-    });
+    }, ctx);
     return { inviteToken: token, inviteExpiresAt: invite.expiresAt };
   }
 

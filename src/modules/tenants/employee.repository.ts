@@ -11,21 +11,22 @@ export type UserChanges = Partial<Omit<User, 'tenantId' | 'id' | 'createdAt'>>;
 
 /**
  * Employees are the tenant's users (catalog). Owners see everyone; a manager sees
- * the people who share a store with them, and themselves.
+ * the people who share a store with them, and themselves. Every method takes the
+ * context and works in its catalog transaction when one is open.
  */
 @Injectable()
 export class EmployeeRepository {
   constructor(private readonly catalog: CatalogDatabase) {}
 
-  private get em(): EntityManager {
-    return this.catalog.manager;
+  private em(ctx: RequestContext): EntityManager {
+    return this.catalog.managerFor(ctx);
   }
 
   private scoped(ctx: RequestContext): SelectQueryBuilder<User> {
-    const qb = this.em.createQueryBuilder(User, 'u').where('u.tenantId = :tenantId', { tenantId: ctx.tenantId });
+    const qb = this.em(ctx).createQueryBuilder(User, 'u').where('u.tenantId = :tenantId', { tenantId: ctx.tenantId });
     if (ctx.storeIds === 'all') return qb;
     return qb.andWhere(
-      `(u.id = :self OR u.id IN (${this.em
+      `(u.id = :self OR u.id IN (${this.em(ctx)
         .createQueryBuilder(UserStore, 'us')
         .select('us.userId')
         .where('us.tenantId = :tenantId AND us.storeId IN (:...scope)')
@@ -42,32 +43,33 @@ export class EmployeeRepository {
     return this.scoped(ctx).andWhere('u.id IN (:...ids)', { ids }).getMany();
   }
 
-  async insert(user: User): Promise<void> {
-    await this.em.insert(User, user);
+  async insert(ctx: RequestContext, user: User): Promise<void> {
+    await this.em(ctx).insert(User, user);
   }
 
-  async update(tenantId: string, id: string, changes: UserChanges): Promise<void> {
-    await this.em.update(User, { tenantId, id }, changes);
+  async update(ctx: RequestContext, id: string, changes: UserChanges): Promise<void> {
+    await this.em(ctx).update(User, { tenantId: ctx.tenantId, id }, changes);
   }
 
-  async activeOwners(tenantId: string): Promise<number> {
-    return this.em.countBy(User, { tenantId, role: 'owner', active: true });
+  async activeOwners(ctx: RequestContext): Promise<number> {
+    return this.em(ctx).countBy(User, { tenantId: ctx.tenantId, role: 'owner', active: true });
   }
 
-  async stores(tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
-    const rows = await this.em.find(UserStore, { where: { tenantId, userId: In([...userIds]) }, order: { storeId: 'ASC' } });
+  async stores(ctx: RequestContext, userIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await this.em(ctx).find(UserStore, { where: { tenantId: ctx.tenantId, userId: In([...userIds]) }, order: { storeId: 'ASC' } });
     const map = new Map<string, string[]>();
     for (const row of rows) map.set(row.userId, [...(map.get(row.userId) ?? []), row.storeId]);
     return map;
   }
 
-  async addStores(tenantId: string, userId: string, storeIds: readonly string[]): Promise<void> {
-    const existing = new Set((await this.em.findBy(UserStore, { tenantId, userId, storeId: In([...storeIds]) })).map((r) => r.storeId));
+  async addStores(ctx: RequestContext, userId: string, storeIds: readonly string[]): Promise<void> {
+    const { tenantId } = ctx;
+    const existing = new Set((await this.em(ctx).findBy(UserStore, { tenantId, userId, storeId: In([...storeIds]) })).map((r) => r.storeId));
     const fresh = storeIds.filter((id) => !existing.has(id));
-    if (fresh.length) await this.em.insert(UserStore, fresh.map((storeId) => ({ tenantId, userId, storeId, createdAt: new Date() })));
+    if (fresh.length) await this.em(ctx).insert(UserStore, fresh.map((storeId) => ({ tenantId, userId, storeId, createdAt: new Date() })));
   }
 
-  async removeStores(tenantId: string, userId: string, storeIds?: readonly string[]): Promise<void> {
-    await this.em.delete(UserStore, { tenantId, userId, ...(storeIds && { storeId: In([...storeIds]) }) });
+  async removeStores(ctx: RequestContext, userId: string, storeIds?: readonly string[]): Promise<void> {
+    await this.em(ctx).delete(UserStore, { tenantId: ctx.tenantId, userId, ...(storeIds && { storeId: In([...storeIds]) }) });
   }
 }

@@ -68,12 +68,12 @@ export class EmployeeService implements ResourceHandler<User> {
       updatedAt: now,
     };
     try {
-      await this.employees.insert(user);
+      await this.employees.insert(ctx, user);
     } catch (error) {
       if (isDuplicateKey(error)) throw emailTaken();
       throw error;
     }
-    if (stores.length) await this.employees.addStores(ctx.tenantId, user.id, stores);
+    if (stores.length) await this.employees.addStores(ctx, user.id, stores);
     const invite = await this.invites.issue(ctx, user.id);
     this.log(ctx, 'employee.created', user.id, { role: user.role });
     return { ...user, ...invite };
@@ -87,7 +87,7 @@ export class EmployeeService implements ResourceHandler<User> {
       throw new TenantsError(TenantsErrorCode.SelfDeactivation, 'You cannot deactivate yourself.', { pointer: '/data/attributes/active' });
     }
     const losesOwner = current.role === 'owner' && current.active && ((a.role !== undefined && a.role !== 'owner') || a.active === false);
-    if (losesOwner && (await this.employees.activeOwners(ctx.tenantId)) <= 1) {
+    if (losesOwner && (await this.employees.activeOwners(ctx)) <= 1) {
       throw new TenantsError(TenantsErrorCode.LastOwner, 'The shop needs an active owner; make someone else owner first.', {
         pointer: `/data/attributes/${a.role !== undefined ? 'role' : 'active'}`,
       });
@@ -100,13 +100,13 @@ export class EmployeeService implements ResourceHandler<User> {
     if (a.active !== undefined) changes.active = a.active;
     if (a.resetPassword) changes.passwordHash = NO_PASSWORD;
     try {
-      await this.employees.update(ctx.tenantId, id, changes);
+      await this.employees.update(ctx, id, changes);
     } catch (error) {
       if (isDuplicateKey(error)) throw emailTaken();
       throw error;
     }
     if (relationships.stores) await this.setRelationship(ctx, id, 'stores', relationships.stores);
-    if (a.active === false || a.resetPassword) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date());
+    if (a.active === false || a.resetPassword) await this.sessions.revokeAllOf(ctx.tenantId, id, new Date(), ctx);
     const invite = a.resetPassword ? await this.invites.issue(ctx, id) : undefined;
     if (a.role !== undefined && a.role !== current.role) this.log(ctx, 'employee.role-changed', id, { from: current.role, to: a.role });
     if (a.active !== undefined && a.active !== current.active) this.log(ctx, a.active ? 'employee.reactivated' : 'employee.deactivated', id);
@@ -115,7 +115,7 @@ export class EmployeeService implements ResourceHandler<User> {
   }
 
   linkage(ctx: RequestContext, _relationship: string, records: readonly User[]): Promise<Map<string, Linkage>> {
-    return this.employees.stores(ctx.tenantId, records.map((r) => r.id));
+    return this.employees.stores(ctx, records.map((r) => r.id));
   }
 
   async setRelationship(ctx: RequestContext, id: string, _relationship: string, linkage: Linkage): Promise<void> {
@@ -123,24 +123,24 @@ export class EmployeeService implements ResourceHandler<User> {
       const ids = linkage as string[];
       this.mayAssign(ctx, ids);
       // Replaces what the caller can see: a manager's PATCH keeps the employee's stores outside the manager's.
-      const current = (await this.employees.stores(ctx.tenantId, [id])).get(id) ?? [];
+      const current = (await this.employees.stores(ctx, [id])).get(id) ?? [];
       const dropped = current.filter((storeId) => inStoreScope(ctx, storeId) && !ids.includes(storeId));
-      if (dropped.length) await this.employees.removeStores(ctx.tenantId, id, dropped);
-      await this.employees.addStores(ctx.tenantId, id, ids);
+      if (dropped.length) await this.employees.removeStores(ctx, id, dropped);
+      await this.employees.addStores(ctx, id, ids);
     });
   }
 
   async addToRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
     await this.assign(ctx, id, async () => {
       this.mayAssign(ctx, ids);
-      await this.employees.addStores(ctx.tenantId, id, ids);
+      await this.employees.addStores(ctx, id, ids);
     });
   }
 
   async removeFromRelationship(ctx: RequestContext, id: string, _relationship: string, ids: string[]): Promise<void> {
     await this.assign(ctx, id, async () => {
       this.mayAssign(ctx, ids);
-      await this.employees.removeStores(ctx.tenantId, id, ids);
+      await this.employees.removeStores(ctx, id, ids);
     });
   }
 
@@ -148,7 +148,7 @@ export class EmployeeService implements ResourceHandler<User> {
     const [employee] = await this.employees.findByIds(ctx, [id]);
     this.mayManage(ctx, employee);
     await change();
-    await this.employees.update(ctx.tenantId, id, { updatedAt: new Date() });
+    await this.employees.update(ctx, id, { updatedAt: new Date() });
     this.log(ctx, 'employee.stores-changed', id);
   }
 

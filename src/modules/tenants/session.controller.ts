@@ -4,7 +4,9 @@ import { Permission, Public, RequirePermission } from '../../infra/auth/permissi
 import { RateLimit } from '../../infra/auth/rate-limit.guard';
 import { reply } from '../../infra/json-api/json-api.reply';
 import { parseResourceDocument } from '../../infra/json-api/resource-document';
+import { refuseQuery } from '../../infra/json-api/resource-query';
 import { API_BASE, JsonApiSerializer } from '../../infra/json-api/serializer';
+import { refuseIdempotencyKey } from '../../infra/json-api/write-gate';
 import { Ctx } from '../../infra/tenancy/ctx.decorator';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import type { SessionCreateDto } from './dto/session-create.dto';
@@ -12,6 +14,14 @@ import { SESSIONS_PER_IP } from './rate-limits';
 import { sessionResource } from './session.resource';
 import { SessionService } from './session.service';
 
+const query = (req: FastifyRequest) => (req.query ?? {}) as Record<string, unknown>;
+
+/**
+ * Logging in and out. Neither takes an Idempotency-Key (400, never silently
+ * ignored): a stored answer would hold live tokens for whoever repeats the
+ * request, and replaying a refresh would defeat the detection of a spent refresh
+ * token. A login sent again simply opens another session.
+ */
 @Controller('api/v1/sessions')
 export class SessionController {
   constructor(
@@ -24,6 +34,8 @@ export class SessionController {
   @Public()
   @RateLimit(SESSIONS_PER_IP)
   async create(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    refuseQuery(query(req), 'a login answers with its session, whole.');
+    refuseIdempotencyKey(req, 'a login is never answered from storage (the answer holds its tokens); send it again without the key.');
     const a = parseResourceDocument(sessionResource, req.body, 'create').attributes as SessionCreateDto;
     const session =
       a.refreshToken !== undefined ? await this.sessions.refresh(a.refreshToken, req.ip) : await this.sessions.login(a.email!, a.password!, req.ip);
@@ -35,7 +47,9 @@ export class SessionController {
   @Delete('current')
   @HttpCode(204)
   @RequirePermission(Permission.Authenticated)
-  remove(@Ctx() ctx: RequestContext) {
+  remove(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest) {
+    refuseQuery(query(req), 'logging out answers 204 with no document.');
+    refuseIdempotencyKey(req, 'logging out is final: once it has run, the token it used is refused.');
     return this.sessions.logout(ctx);
   }
 }

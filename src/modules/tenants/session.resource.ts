@@ -5,6 +5,8 @@ export const sessionResource = defineResource({
   type: 'sessions',
   description: 'A login. POST with email and password, or with a refreshToken to rotate it.',
   addressable: false,
+  storage: 'catalog',
+  clientIds: false,
   attributes: {
     email: { type: 'string', writeOnly: true, sensitive: true },
     password: { type: 'string', writeOnly: true },

@@ -4,7 +4,9 @@ import { Public } from '../../infra/auth/permissions';
 import { RateLimit } from '../../infra/auth/rate-limit.guard';
 import { reply } from '../../infra/json-api/json-api.reply';
 import { parseResourceDocument } from '../../infra/json-api/resource-document';
+import { refuseQuery } from '../../infra/json-api/resource-query';
 import { API_BASE, JsonApiSerializer } from '../../infra/json-api/serializer';
+import { WriteGate } from '../../infra/json-api/write-gate';
 import type { SignupCreateDto } from './dto/signup-create.dto';
 import { SIGNUP_PER_IP } from './rate-limits';
 import { SignupService } from './signup.service';
@@ -15,17 +17,27 @@ export class SignupController {
   constructor(
     private readonly signups: SignupService,
     private readonly serializer: JsonApiSerializer,
+    private readonly writes: WriteGate,
   ) {}
 
-  /** Creates a shop and its owner; answers with the tenant. */
+  /**
+   * Creates a shop and its owner; answers with the tenant. In one catalog
+   * transaction with its Idempotency-Key record: a device or web app that retries
+   * a signup with the same key gets the same answer, and one shop.
+   */
   @Post()
   @Public()
   @RateLimit(SIGNUP_PER_IP)
-  async create(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  create(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    refuseQuery((req.query ?? {}) as Record<string, unknown>, 'signup answers with the new tenant, whole.');
     const { attributes } = parseResourceDocument(signupResource, req.body, 'create');
-    const tenant = await this.signups.signup(attributes as SignupCreateDto);
-    const location = `${API_BASE}/tenants/${tenant.id}`;
-    const data = this.serializer.resourceObject({ role: 'owner' }, tenantResource, tenant);
-    return reply(req, res, { status: 201, location, document: this.serializer.document({ links: { self: location }, data }) });
+    return this.writes
+      .runPublic(req, async (tx) => {
+        const tenant = await this.signups.signup(attributes as SignupCreateDto, tx);
+        const location = `${API_BASE}/tenants/${tenant.id}`;
+        const data = this.serializer.resourceObject({ role: 'owner' }, tenantResource, tenant);
+        return { status: 201, location, document: this.serializer.document({ links: { self: location }, data }) };
+      })
+      .then((outcome) => reply(req, res, outcome));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PasswordHasher } from '../../infra/auth/password-hasher';
-import { CatalogDatabase } from '../../infra/database/catalog-database';
+import { CatalogDatabase, type CatalogTxContext } from '../../infra/database/catalog-database';
 import { isDuplicateKey } from '../../infra/database/database.errors';
 import { uuid7 } from '../../infra/database/uuid7';
 import { ShardMap } from '../../infra/tenancy/shard-map';
@@ -19,8 +19,10 @@ const emailTaken = () =>
 
 /**
  * Creates a shop: the tenant on the least-loaded shard and its owner, in one
- * catalog transaction. The owner's e-mail and name are encrypted (one batched
- * call) before they are written; the e-mail is found later by its blind index.
+ * catalog transaction (the caller's, when `within` carries one: the signup's
+ * Idempotency-Key record is written in it). The owner's e-mail and name are
+ * encrypted (one batched call) before they are written; the e-mail is found
+ * later by its blind index.
  */
 @Injectable()
 export class SignupService {
@@ -33,16 +35,17 @@ export class SignupService {
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
   ) {}
 
-  async signup(input: SignupCreateDto): Promise<Tenant> {
+  async signup(input: SignupCreateDto, within?: CatalogTxContext): Promise<Tenant> {
     const email = normaliseEmail(input.email);
     const [emailIndex] = await this.encryption.blindIndex('', [email]);
-    if (await this.users.findByEmailIndex(emailIndex)) throw emailTaken();
+    // Through the caller's transaction: it holds a catalog connection, and a second one could wait for ever on a full pool.
+    if (await this.users.findByEmailIndex(emailIndex, within)) throw emailTaken();
 
     const tenantId = uuid7();
     const [[emailCiphertext, nameCiphertext], passwordHash, shardId] = await Promise.all([
       this.encryption.encrypt(tenantId, [email, input.ownerName.trim()]),
       this.passwords.hash(input.password),
-      this.shardMap.placeNewTenant(),
+      this.shardMap.placeNewTenant(within),
     ]);
     const now = new Date();
     const tenant: Tenant = {
@@ -72,7 +75,7 @@ export class SignupService {
           createdAt: now,
           updatedAt: now,
         });
-      });
+      }, within);
     } catch (error) {
       if (isDuplicateKey(error)) throw emailTaken();
       throw error;

@@ -1,23 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CatalogDatabase } from '../../infra/database/catalog-database';
+import { CatalogDatabase, type CatalogTxContext } from '../../infra/database/catalog-database';
 import { Tenant } from './entities';
 
-/** Tenants in the catalog. */
+/** Tenants in the catalog; `within` names the catalog transaction to work in, when one is open. */
 @Injectable()
 export class TenantRepository {
   constructor(private readonly catalog: CatalogDatabase) {}
 
-  findById(id: string): Promise<Tenant | null> {
-    return this.catalog.manager.findOneBy(Tenant, { id });
+  findById(id: string, within?: CatalogTxContext): Promise<Tenant | null> {
+    return this.catalog.managerFor(within).findOneBy(Tenant, { id });
   }
 
   async insert(em: EntityManager, tenant: Tenant): Promise<void> {
     await em.insert(Tenant, tenant);
   }
 
-  async update(id: string, changes: Partial<Pick<Tenant, 'name' | 'timeZone' | 'updatedAt'>>): Promise<void> {
-    await this.catalog.manager.update(Tenant, { id }, changes);
+  async update(id: string, changes: Partial<Pick<Tenant, 'name' | 'timeZone' | 'updatedAt'>>, within?: CatalogTxContext): Promise<void> {
+    await this.catalog.managerFor(within).update(Tenant, { id }, changes);
   }
 
   async count(): Promise<number> {

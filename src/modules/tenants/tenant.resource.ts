@@ -6,6 +6,7 @@ import { TenantUpdateDto } from './dto/tenant-update.dto';
 export const tenantResource = defineResource({
   type: 'tenants',
   description: 'The shop business. Only your own is visible: GET /api/v1/tenants/current.',
+  storage: 'catalog',
   attributes: {
     name: { type: 'string' },
     currency: { type: 'string', readOnly: true, description: 'ISO 4217; money amounts are integers in its minor unit.' },
@@ -24,6 +25,8 @@ export const tenantResource = defineResource({
 export const signupResource = defineResource({
   type: 'signups',
   path: 'signup',
+  storage: 'catalog',
+  clientIds: false,
   attributes: {
     tenantName: { type: 'string' },
     ownerName: { type: 'string', sensitive: true },

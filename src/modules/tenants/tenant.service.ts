@@ -13,7 +13,7 @@ export class TenantService implements ResourceHandler<Tenant> {
   constructor(private readonly tenants: TenantRepository) {}
 
   async current(ctx: RequestContext): Promise<Tenant> {
-    const tenant = await this.tenants.findById(ctx.tenantId);
+    const tenant = await this.tenants.findById(ctx.tenantId, ctx);
     if (!tenant) throw new TenantsError(TenantsErrorCode.TenantNotFound, 'The tenant no longer exists.');
     return tenant;
   }
@@ -27,11 +27,15 @@ export class TenantService implements ResourceHandler<Tenant> {
   }
 
   async update(ctx: RequestContext, id: string, { attributes }: ResourceInput<TenantUpdateDto>): Promise<Tenant> {
-    await this.tenants.update(id, {
-      ...(attributes.name !== undefined && { name: attributes.name.trim() }),
-      ...(attributes.timeZone !== undefined && { timeZone: attributes.timeZone }),
-      updatedAt: new Date(),
-    });
+    await this.tenants.update(
+      id,
+      {
+        ...(attributes.name !== undefined && { name: attributes.name.trim() }),
+        ...(attributes.timeZone !== undefined && { timeZone: attributes.timeZone }),
+        updatedAt: new Date(),
+      },
+      ctx,
+    );
     return this.current(ctx);
   }
 }

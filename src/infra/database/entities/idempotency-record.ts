@@ -1,19 +1,25 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * The stored outcome of a write sent with an `Idempotency-Key` (shard). Written
- * in the same transaction as the write it protects, so either both exist or
- * neither. The body is kept encrypted: a response may carry PII.
+ * The stored outcome of a write sent with an `Idempotency-Key`, in the database
+ * the write goes to (the tenant's shard, or the catalog for catalog-stored
+ * resources and signup) and in the same transaction as the write it protects,
+ * so either both exist or neither. A key belongs to the user (or device) who
+ * sent it. The body is kept encrypted: a response may carry PII.
  */
 @Entity('idempotency_records')
 export class IdempotencyRecord {
   @PrimaryColumn({ name: 'tenant_id', type: 'varchar', length: 36 })
   tenantId: string;
 
+  /** Who sent it: the user or device; for public writes (signup) tenant and user are the nil UUID. */
+  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 36 })
+  userId: string;
+
   @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 255 })
   key: string;
 
-  /** Keyed HMAC-SHA-256 of method, path and body: the same key with another request is refused. */
+  /** Keyed HMAC-SHA-256 of method, URL and body: the same key with another request is refused. */
   @Column({ type: 'varchar', length: 64 })
   fingerprint: string;
 
