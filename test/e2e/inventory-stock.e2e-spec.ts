@@ -4,7 +4,7 @@ import { uuid7 } from '../../src/infra/database/uuid7';
 import { RecipeItem } from '../../src/modules/inventory/entities';
 import { StockCheck } from '../../src/modules/inventory/stock-check.service';
 import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
-import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
+import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { composition, create, one } from '../support/catalog-fixtures';
 import { type Shop, newShop, shardOf } from '../support/fixtures';
 import { atomic, documentOperations, levelOf, newStore, receive, serviceContext, stemProduct } from '../support/stock-fixtures';
@@ -330,7 +330,7 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
 
   describe('the changes feed of stock levels', () => {
     /** Reads until `ready` holds: a feed may hold back the latest changes for a moment. */
-    async function eventually(read: () => Promise<{ body: any }>, ready: (res: { body: any }) => boolean) {
+    async function eventually(read: () => Promise<TestResponse>, ready: (res: TestResponse) => boolean) {
       const deadline = Date.now() + 20_000;
       for (;;) {
         const res = await read();
@@ -351,7 +351,9 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
       const feed = (page = '') => get(`/api/v1/stock-levels?filter[store]=${feedStore}&filter[updatedSince]=${since}${page}`);
       const first = await eventually(feed, (res) => res.body.data.length === 2);
       expect(first.body.data.map((l: any) => l.relationships.product.data.id).sort()).toEqual([rose.id, tulip.id].sort());
-      expect((first as any).headers['content-type']).toBe('application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"');
+      expect(first.headers['content-type']).toBe('application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"');
+      // Feed pages are read straight from the database, never kept in the read cache.
+      expect(first.headers['x-cache']).toBeUndefined();
       const after = `&page[after]=${first.body.data[1].meta.page.cursor}`;
       expect((await feed(after)).body.data).toEqual([]);
 

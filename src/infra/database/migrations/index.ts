@@ -6,7 +6,8 @@ import { ProductsAndSuppliers1764300000000 } from './shard/1764300000000-product
 import { IntegrationSecrets1764560000000 } from './shard/1764560000000-integration-secrets';
 import { Stock1764700000000 } from './shard/1764700000000-stock';
 import { StockGuards1764800000000 } from './shard/1764800000000-stock-guards';
+import { CacheVersionMoves1764810000000 } from './shard/1764810000000-cache-version-moves';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
 export const CATALOG_MIGRATIONS = [CatalogInitial1764100000000, Access1764400000000];
-export const SHARD_MIGRATIONS = [ShardInitial1764100000000, Idempotency1764200000000, ProductsAndSuppliers1764300000000, IntegrationSecrets1764560000000, Stock1764700000000, StockGuards1764800000000];
+export const SHARD_MIGRATIONS = [ShardInitial1764100000000, Idempotency1764200000000, ProductsAndSuppliers1764300000000, IntegrationSecrets1764560000000, Stock1764700000000, StockGuards1764800000000, CacheVersionMoves1764810000000];
