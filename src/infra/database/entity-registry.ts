@@ -1,7 +1,7 @@
 import { INVENTORY_SHARD_ENTITIES } from '../../modules/inventory/entities';
 import { SECRETS_SHARD_ENTITIES } from '../../modules/secrets/entities';
-import { CacheVersionMove } from '../cache/cache-version-move';
 import { TENANTS_CATALOG_ENTITIES, TENANTS_SHARD_ENTITIES } from '../../modules/tenants/entities';
+import { CacheVersionMove } from '../cache/cache-version-move';
 import { IdempotencyRecord } from './entities/idempotency-record';
 import { ShardRecord } from './entities/shard-record';
 
