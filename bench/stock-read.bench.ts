@@ -5,9 +5,17 @@
 //
 //   npm run bench:stock-data      (once: the data; needs bash scripts/services.sh)
 //   npm run bench:stock-read [-- --rounds 3 --seconds 10 --connections 20 --rate 2000]
+//   npm run bench:stock-read -- --cpu-prof [--seconds 10]   (only the cached read, its CPU profiled)
 //
 // Goal: the cached read serves at least 40 % of the raw route's requests per
-// second, and holds p99 under 10 ms at 2,000 requests per second.
+// second, and holds p99 under 10 ms at 2,000 requests per second. Every answer of
+// a cached variant must say `X-Cache: hit` (and none of the uncached one): else
+// the run fails, since it would not measure what it says.
+//
+// With --cpu-prof only the cached read is loaded, with the server process's CPU
+// profiled during that slice (the V8 profiler through node:inspector, started and
+// stopped by the server); the profile's self time is printed by package and source
+// directory (bench/stock-cpu-profile.ts), and nothing is written to results/.
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,6 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { environment, formatInt, formatRatio, markdownTable, print, writeJson } from './lib/report';
+import { printCpuShares } from './stock-cpu-profile';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,8 +32,10 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '20' },
     rate: { type: 'string', default: '2000' },
     'no-write': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
+const CPU_PROFILE = args['cpu-prof'];
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
@@ -50,6 +61,8 @@ interface Run {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Answers by their X-Cache header ('none' without one). */
+  cache: Record<string, number>;
 }
 
 function startServers(): Promise<{ child: ChildProcess; servers: Servers }> {
@@ -65,8 +78,21 @@ function startServers(): Promise<{ child: ChildProcess; servers: Servers }> {
 }
 
 async function load(url: string, headers: Record<string, string>, options: { seconds: number; connections: number; rate?: number }): Promise<Run> {
-  const result = await autocannon({ url, headers, duration: options.seconds, connections: options.connections, ...(options.rate && { overallRate: options.rate }) });
+  const cache: Record<string, number> = {};
+  const onResponse = (_status: number, _body: string, _context: unknown, answered?: Record<string, string | string[] | undefined>) => {
+    const outcome = String(answered?.['x-cache'] ?? 'none');
+    cache[outcome] = (cache[outcome] ?? 0) + 1;
+  };
+  const result = await autocannon({
+    url,
+    headers,
+    duration: options.seconds,
+    connections: options.connections,
+    requests: [{ method: 'GET', onResponse }],
+    ...(options.rate && { overallRate: options.rate }),
+  });
   return {
+    cache,
     rps: result.requests.average,
     p50: result.latency.p50,
     p90: result.latency.p90,
@@ -87,39 +113,51 @@ async function main(): Promise<void> {
     const raw = `${servers.rawUrl}/raw`;
     const headers = { authorization: `Bearer ${servers.token}`, accept: 'application/vnd.api+json' };
     const cache = (enabled: boolean) => fetch(`${servers.rawUrl}/__cache?enabled=${enabled}`, { method: 'POST' });
-    const check = (name: string, run: Run) => {
+    /** The run answered every request, and each as `cache` says: 'hit' from the cache, 'none' (no X-Cache) from MySQL or the raw route. */
+    const check = (name: string, run: Run, cache: 'hit' | 'none') => {
       if (run.non2xx || run.errors) throw new Error(`${name}: ${run.non2xx} non-2xx answers, ${run.errors} errors`);
+      const other = Object.entries(run.cache).filter(([outcome]) => outcome !== cache);
+      if (other.length || !run.cache[cache]) throw new Error(`${name}: expected every answer to be X-Cache ${cache}, got ${JSON.stringify(run.cache)}`);
       return run;
     };
     print(`document: ${formatInt(servers.bytes)} bytes, 100 of ${servers.levels} stock levels of one store`);
     // Warm-up: JIT, connection pools, the cache entry.
     await load(raw, headers, { seconds: 2, connections: CONNECTIONS });
     await load(app, headers, { seconds: 2, connections: CONNECTIONS });
+    if (CPU_PROFILE) {
+      await fetch(`${servers.rawUrl}/__profile/start`, { method: 'POST' });
+      const cached = check('cached, profiled', await load(app, headers, { seconds: SECONDS, connections: CONNECTIONS }), 'hit');
+      const { path } = (await (await fetch(`${servers.rawUrl}/__profile/stop`, { method: 'POST' })).json()) as { path: string };
+      print(`cached read under the profiler: ${formatInt(cached.rps)} req/s, p99 ${cached.p99} ms\n`);
+      printCpuShares(path);
+      return;
+    }
 
     const memo = `${servers.memoUrl}${servers.path}`;
     await load(memo, headers, { seconds: 2, connections: CONNECTIONS });
     const urls = { raw, cached: app, memo } as const;
     const variants = ['raw', 'cached', 'memo'] as const;
+    const expected = { raw: 'none', cached: 'hit', memo: 'hit' } as const;
     const rounds: Array<Record<(typeof variants)[number], Run>> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const results = {} as Record<(typeof variants)[number], Run>;
       for (const variant of variants.map((_, i) => variants[(i + round) % variants.length])) {
-        results[variant] = check(variant, await load(urls[variant], headers, { seconds: SECONDS, connections: CONNECTIONS }));
+        results[variant] = check(variant, await load(urls[variant], headers, { seconds: SECONDS, connections: CONNECTIONS }), expected[variant]);
       }
       rounds.push(results);
       print(`round ${round + 1}: raw ${formatInt(results.raw.rps)} req/s, cached ${formatInt(results.cached.rps)} req/s (${formatRatio(results.cached.rps / results.raw.rps)}), principal memoized ${formatInt(results.memo.rps)} req/s`);
     }
     const fixedRate = {
-      raw: check('raw at rate', await load(raw, headers, { seconds: SECONDS, connections: 50, rate: RATE })),
-      cached: check('cached at rate', await load(app, headers, { seconds: SECONDS, connections: 50, rate: RATE })),
-      memo: check('memoized at rate', await load(memo, headers, { seconds: SECONDS, connections: 50, rate: RATE })),
+      raw: check('raw at rate', await load(raw, headers, { seconds: SECONDS, connections: 50, rate: RATE }), 'none'),
+      cached: check('cached at rate', await load(app, headers, { seconds: SECONDS, connections: 50, rate: RATE }), 'hit'),
+      memo: check('memoized at rate', await load(memo, headers, { seconds: SECONDS, connections: 50, rate: RATE }), 'hit'),
     };
     print(`at ${RATE} req/s: raw p99 ${fixedRate.raw.p99} ms, cached p99 ${fixedRate.cached.p99} ms`);
 
     await cache(false);
     await load(app, headers, { seconds: 2, connections: CONNECTIONS });
-    const uncached = check('cache off', await load(app, headers, { seconds: SECONDS, connections: CONNECTIONS }));
-    const uncachedAtRate = check('cache off at rate', await load(app, headers, { seconds: SECONDS, connections: 50, rate: Math.min(RATE, Math.floor(uncached.rps * 0.8)) }));
+    const uncached = check('cache off', await load(app, headers, { seconds: SECONDS, connections: CONNECTIONS }), 'none');
+    const uncachedAtRate = check('cache off at rate', await load(app, headers, { seconds: SECONDS, connections: 50, rate: Math.min(RATE, Math.floor(uncached.rps * 0.8)) }), 'none');
     await cache(true);
     print(`cache off: ${formatInt(uncached.rps)} req/s, p99 ${uncached.p99} ms`);
 

@@ -3,7 +3,9 @@
 // benchmark's databases, and beside it a raw Fastify route that answers a fixed
 // copy of the same document. Started by stock-read.bench.ts; prints one JSON line
 // with what the driver needs. POST /__cache?enabled=false on the raw server turns
-// the read cache off (every read goes to MySQL) and back on.
+// the read cache off (every read goes to MySQL) and back on; POST /__profile/start
+// and /__profile/stop profile this process's CPU in between (the latter writes the
+// V8 CPU profile to a file and answers its path).
 //
 // For the diagnosis only, a second instance of the application whose principal
 // loader remembers each session's principal after its first catalog query (no
@@ -13,7 +15,10 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import Fastify from 'fastify';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { configureApp, createAdapter, createApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/app-config';
@@ -75,6 +80,20 @@ async function main(): Promise<void> {
   raw.post('/__cache', async (request) => {
     app.get(CachedReads).enabled = (request.query as { enabled?: string }).enabled !== 'false';
     return { enabled: app.get(CachedReads).enabled };
+  });
+  const profiler = new Session();
+  raw.post('/__profile/start', async () => {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return { profiling: true };
+  });
+  raw.post('/__profile/stop', async () => {
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    const path = join(tmpdir(), `bloomdesk-stock-read-${Date.now()}.cpuprofile`);
+    writeFileSync(path, JSON.stringify(profile));
+    return { path };
   });
   await raw.listen({ port: 0, host: '127.0.0.1' });
   const diagnostic = await memoizedPrincipals();

@@ -2,6 +2,7 @@ import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { bouquet, composition, create, flower, one } from '../support/catalog-fixtures';
 import { type Shop, newShop, shardOf } from '../support/fixtures';
+import { newStore, receive, stemProduct } from '../support/stock-fixtures';
 
 describe(`inventory catalog: products, recipes, suppliers (${PROFILE})`, () => {
   let t: TestApp;
@@ -17,6 +18,9 @@ describe(`inventory catalog: products, recipes, suppliers (${PROFILE})`, () => {
 
   const post = (type: string, attributes: Record<string, unknown>, relationships?: Record<string, unknown>) =>
     t.request('POST', `/api/v1/${type}`, { token: shop.accessToken, body: { data: { type, attributes, ...(relationships && { relationships }) } } });
+  const get = (url: string) => t.request('GET', url, { token: shop.accessToken });
+  const patch = (id: string, attributes: Record<string, unknown>) =>
+    t.request('PATCH', `/api/v1/products/${id}`, { token: shop.accessToken, body: { data: { type: 'products', id, attributes } } });
   const recipe = (compositionId: string, componentId: string, quantity: string) =>
     post('recipe-items', { quantity }, { composition: one('products', compositionId), component: one('products', componentId) });
 
@@ -54,29 +58,115 @@ describe(`inventory catalog: products, recipes, suppliers (${PROFILE})`, () => {
     });
 
     it('refuses to delete a product a recipe uses, and deletes an unused one', async () => {
-      const { parts } = await bouquet(t, shop.accessToken, 'In use', 1);
-      const used = await t.request('DELETE', `/api/v1/products/${parts[0].part.id}`, { token: shop.accessToken });
-      expect(used.status).toBe(409);
-      expect(used.body.errors[0].code).toBe('product-in-use');
+      const { product, parts } = await bouquet(t, shop.accessToken, 'In use', 1);
+      for (const id of [parts[0].part.id, product.id]) {
+        const used = await t.request('DELETE', `/api/v1/products/${id}`, { token: shop.accessToken });
+        expect(used.status).toBe(409);
+        expect(used.body.errors[0]).toMatchObject({ code: 'product-in-use', detail: expect.stringContaining('archive it') });
+        expect((await get(`/api/v1/products/${id}`)).status).toBe(200);
+      }
       const unused = await create(t, shop.accessToken, 'products', flower('Unused'));
       expect((await t.request('DELETE', `/api/v1/products/${unused.id}`, { token: shop.accessToken })).status).toBe(204);
+      expect((await get(`/api/v1/products/${unused.id}`)).status).toBe(404);
+    });
+
+    it('refuses to delete a product with stock history, removing nothing', async () => {
+      const store = await newStore(t, shop.accessToken, 'History store');
+      const rose = await stemProduct(t, shop.accessToken, 'Rose with history');
+      await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '5', unitCost: 100 }]);
+      const stock = async () => ({
+        product: (await get(`/api/v1/products/${rose.id}`)).status,
+        levels: (await get(`/api/v1/stock-levels?filter[product]=${rose.id}`)).body.data.map((l: any) => l.attributes.quantity),
+        batches: (await get(`/api/v1/stock-batches?filter[product]=${rose.id}`)).body.data.length,
+        movements: (await get(`/api/v1/stock-movements?filter[product]=${rose.id}`)).body.data.length,
+        lines: (await get(`/api/v1/goods-receipt-lines?filter[product]=${rose.id}`)).body.data.length,
+      });
+      const before = await stock();
+      expect(before).toEqual({ product: 200, levels: ['5'], batches: 1, movements: 1, lines: 1 });
+      const res = await t.request('DELETE', `/api/v1/products/${rose.id}`, { token: shop.accessToken });
+      expect(res.status).toBe(409);
+      expect(res.body.errors[0]).toMatchObject({ code: 'product-in-use', detail: 'This product has stock history; archive it (archived: true) instead of deleting it.' });
+      expect(await stock()).toEqual(before);
+      const archived = await patch(rose.id, { archived: true });
+      expect([archived.status, archived.body.data.attributes.archived]).toEqual([200, true]);
+    });
+  });
+
+  describe('what a product’s stock is counted in', () => {
+    const refused = async (id: string, attributes: Record<string, unknown>, pointer: string) => {
+      const before = (await get(`/api/v1/products/${id}`)).body.data.attributes;
+      const res = await patch(id, attributes);
+      expect({ status: res.status, code: res.body.errors?.[0]?.code, pointer: res.body.errors?.[0]?.source?.pointer }).toEqual({ status: 409, code: 'product-in-use', pointer });
+      expect((await get(`/api/v1/products/${id}`)).body.data.attributes).toEqual(before);
+    };
+
+    it('keeps unit, bunch size, kind and stock tracking of a product with stock history', async () => {
+      const store = await newStore(t, shop.accessToken, 'Units store');
+      const salal = await create(t, shop.accessToken, 'products', { name: 'Counted salal', kind: 'greenery', unit: 'bunch', bunchSize: 10, price: 100 });
+      await receive(t, shop.accessToken, store, [{ product: salal.id, quantity: '2.5', unitCost: 100 }]);
+      await refused(salal.id, { unit: 'stem', bunchSize: null }, '/data/attributes/unit');
+      await refused(salal.id, { bunchSize: 5 }, '/data/attributes/bunchSize');
+      await refused(salal.id, { kind: 'accessory' }, '/data/attributes/kind');
+      await refused(salal.id, { trackStock: false }, '/data/attributes/trackStock');
+      // Naming the same values, or changing anything else, is fine.
+      const same = await patch(salal.id, { unit: 'bunch', bunchSize: 10, kind: 'greenery', trackStock: true, price: 120 });
+      expect([same.status, same.body.data.attributes.price]).toEqual([200, 120]);
+    });
+
+    it('keeps what recipes count in, lets a component start or stop being counted, but not a composition with a recipe', async () => {
+      const { product, parts } = await bouquet(t, shop.accessToken, 'Counted bouquet', 1);
+      const part = parts[0].part;
+      await refused(part.id, { unit: 'piece' }, '/data/attributes/unit');
+      await refused(part.id, { kind: 'composition' }, '/data/attributes/kind');
+      await refused(product.id, { trackStock: true }, '/data/attributes/trackStock');
+      await refused(product.id, { kind: 'accessory' }, '/data/attributes/kind');
+      const untracked = await patch(part.id, { trackStock: false });
+      expect([untracked.status, untracked.body.data.attributes.trackStock]).toEqual([200, false]);
+    });
+
+    it('lets a product nobody has stocked or used change what it is counted in', async () => {
+      const fresh = await create(t, shop.accessToken, 'products', flower('Fresh start'));
+      const res = await patch(fresh.id, { unit: 'bunch', bunchSize: 5, kind: 'greenery', trackStock: false });
+      expect(res.status).toBe(200);
+      expect(res.body.data.attributes).toMatchObject({ unit: 'bunch', bunchSize: 5, kind: 'greenery', trackStock: false });
     });
   });
 
   describe('recipes', () => {
-    it('refuses a recipe that contains itself, directly or through another composition', async () => {
+    const itemsOf = async (compositionId: string) => (await get(`/api/v1/recipe-items?filter[composition]=${compositionId}`)).body.data.map((i: any) => i.id);
+
+    it('refuses a recipe that contains itself, directly or through another composition, and writes nothing', async () => {
       const basket = await create(t, shop.accessToken, 'products', composition('Basket'));
       const inner = await create(t, shop.accessToken, 'products', composition('Inner bouquet'));
-      expect((await recipe(basket.id, inner.id, '1')).status).toBe(201);
+      const item = await recipe(basket.id, inner.id, '1');
+      expect(item.status).toBe(201);
 
       const direct = await recipe(basket.id, basket.id, '1');
       expect(direct.status).toBe(422);
       expect(direct.body.errors[0]).toMatchObject({ code: 'recipe-cycle', source: { pointer: '/data/relationships/component/data' } });
+      expect(await itemsOf(basket.id)).toEqual([item.body.data.id]);
       const indirect = await recipe(inner.id, basket.id, '1');
       expect(indirect.status).toBe(422);
-      expect(indirect.body.errors[0].code).toBe('recipe-cycle');
-      const items = await t.request('GET', `/api/v1/recipe-items?filter[composition]=${inner.id}`, { token: shop.accessToken });
-      expect(items.body.data).toEqual([]);
+      expect(indirect.body.errors[0]).toMatchObject({ code: 'recipe-cycle', source: { pointer: '/data/relationships/component/data' } });
+      expect(await itemsOf(inner.id)).toEqual([]);
+      expect(await itemsOf(basket.id)).toEqual([item.body.data.id]);
+    });
+
+    it('refuses a recipe item that would nest recipes deeper than a sale expands (20 levels), and writes nothing', async () => {
+      const chain = [];
+      for (let i = 0; i <= 20; i++) chain.push(await create(t, shop.accessToken, 'products', composition(`Level ${i}`)));
+      for (let i = 0; i < 20; i++) expect((await recipe(chain[i].id, chain[i + 1].id, '1')).status).toBe(201);
+      const stem = await create(t, shop.accessToken, 'products', flower('Too deep'));
+      const deeper = await recipe(chain[20].id, stem.id, '1');
+      expect(deeper.status).toBe(422);
+      expect(deeper.body.errors[0]).toMatchObject({ code: 'invalid-product', source: { pointer: '/data/relationships/component/data' } });
+      expect(deeper.body.errors[0].detail).toContain('21 levels deep; at most 20');
+      expect(await itemsOf(chain[20].id)).toEqual([]);
+      const above = await create(t, shop.accessToken, 'products', composition('Level -1'));
+      expect((await recipe(above.id, chain[0].id, '1')).status).toBe(422);
+      expect(await itemsOf(above.id)).toEqual([]);
+      // Beside the chain, at the same depth, is fine.
+      expect((await recipe(chain[19].id, stem.id, '1')).status).toBe(201);
     });
 
     it('refuses fractional stems but takes half a bunch', async () => {

@@ -69,6 +69,8 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
       'fractional-quantity',
       line(3, 'attributes/quantity'),
     ],
+    ['writing off half a stem', () => writeOff([{ product: rose.id, quantity: '0.5' }]), 422, 'fractional-quantity', line(1, 'attributes/quantity')],
+    ['transferring half a stem', () => transfer(other, [{ product: rose.id, quantity: '1.5' }]), 422, 'fractional-quantity', line(1, 'attributes/quantity')],
     ['writing off more than there is', () => writeOff([{ product: rose.id, quantity: '6' }, { product: rose.id, quantity: '6' }]), 409, 'insufficient-stock', line(2, 'attributes/quantity')],
     ['a write-off reason that is not on the list', () => writeOff([{ product: rose.id, quantity: '1' }], { reason: 'stolen' }), 422, 'validation-failed', line(0, 'attributes/reason')],
     ['a transfer to the same store', () => transfer(store, [{ product: rose.id, quantity: '1' }]), 422, 'same-store', line(0, 'relationships/toStore/data')],
@@ -147,6 +149,26 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
       const write = await atomic(t, florist.accessToken, writeOff([{ product: rose.id, quantity: '1' }]));
       expect(write.status).toBe(404);
       expect(write.body.errors[0].source.pointer).toBe('/atomic:operations/0/data/relationships/store/data');
+    });
+
+    it('lets only someone who works in the receiving store accept a transfer', async () => {
+      const sender = await newEmployee(t, shop.accessToken, 'florist', [store]);
+      const receiver = await newEmployee(t, shop.accessToken, 'florist', [other]);
+      const made = await atomic(t, shop.accessToken, transfer(other, [{ product: rose.id, quantity: '1' }]));
+      const id = made.body['atomic:results'][0].data.id;
+      const accept = (token: string) => t.request('PATCH', `/api/v1/transfers/${id}`, { token, body: { data: { type: 'transfers', id, attributes: { status: 'received' } } } });
+      const arrived = async () => (await t.request('GET', `/api/v1/stock-movements?filter[store]=${other}&filter[kind]=transfer-in&page[size]=500`, { token: shop.accessToken })).body.data.length;
+      const before = await arrived();
+      expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: sender.accessToken })).status).toBe(200);
+      const refused = await accept(sender.accessToken);
+      expect(refused.status).toBe(403);
+      expect(refused.body.errors[0]).toMatchObject({ code: 'forbidden', source: { pointer: '/data/attributes/status' } });
+      expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: shop.accessToken })).body.data.attributes.status).toBe('in-transit');
+      expect(await arrived()).toBe(before);
+      const accepted = await accept(receiver.accessToken);
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.data.relationships.receiver.data).toEqual({ type: 'employees', id: receiver.id });
+      expect(await arrived()).toBe(before + 1);
     });
 
     it('lets a courier neither read nor write stock', async () => {

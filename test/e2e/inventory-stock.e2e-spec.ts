@@ -1,8 +1,12 @@
+import { ShardRegistry } from '../../src/infra/database/shard-registry';
+import { StockGuards1764800000000 } from '../../src/infra/database/migrations/shard/1764800000000-stock-guards';
+import { uuid7 } from '../../src/infra/database/uuid7';
+import { RecipeItem } from '../../src/modules/inventory/entities';
 import { StockCheck } from '../../src/modules/inventory/stock-check.service';
 import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
-import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
+import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { composition, create, one } from '../support/catalog-fixtures';
-import { type Shop, newShop } from '../support/fixtures';
+import { type Shop, newShop, shardOf } from '../support/fixtures';
 import { atomic, documentOperations, levelOf, newStore, receive, serviceContext, stemProduct } from '../support/stock-fixtures';
 
 const DAY = 86_400_000;
@@ -197,6 +201,26 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
       expect(await consistent()).toEqual([]);
     });
 
+    it('brings a transfer in once when five acceptances race', async () => {
+      const other = await newStore(t, shop.accessToken, 'Race kiosk');
+      const rose = await stemProduct(t, shop.accessToken, 'Raced rose');
+      await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '10', unitCost: 100 }]);
+      const made = await atomic(
+        t,
+        shop.accessToken,
+        documentOperations('transfers', 'transfer', { relationships: { fromStore: one('stores', store), toStore: one('stores', other) } }, [{ product: rose.id, quantity: '4' }]),
+      );
+      const id = made.body['atomic:results'][0].data.id;
+      const accept = () => t.request('PATCH', `/api/v1/transfers/${id}`, { token: shop.accessToken, body: { data: { type: 'transfers', id, attributes: { status: 'received' } } } });
+      const answers = await Promise.all(Array.from({ length: 5 }, accept));
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
+      expect(answers.filter((r) => r.status === 409).map((r) => r.body.errors[0].code)).toEqual(Array(4).fill('transfer-not-in-transit'));
+      expect([await levelOf(t, shop.accessToken, store, rose.id), await levelOf(t, shop.accessToken, other, rose.id)]).toEqual(['6', '4']);
+      const arrivals = (await get(`/api/v1/stock-movements?filter[store]=${other}&filter[product]=${rose.id}`)).body.data;
+      expect(arrivals.map((m: any) => [m.attributes.kind, m.attributes.quantity])).toEqual([['transfer-in', '4']]);
+      expect(await consistent()).toEqual([]);
+    });
+
     it('moves stock in one step when made as received', async () => {
       const other = await newStore(t, shop.accessToken, 'Mall corner');
       const rose = await stemProduct(t, shop.accessToken, 'Quick rose');
@@ -250,6 +274,130 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
       const adjustments = (await get(`/api/v1/stock-movements?filter[product]=${same.id}&filter[kind]=adjustment`)).body.data;
       expect(adjustments).toEqual([]);
       expect(await consistent()).toEqual([]);
+    });
+  });
+
+  describe('returns (StockLedger.restock, as the returns of sales will call it)', () => {
+    it('puts returned goods back as a batch at the last known cost, after settling stock sold beyond the books', async () => {
+      const rose = await stemProduct(t, shop.accessToken, 'Returned rose', { shelfLifeDays: 5 });
+      await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '2', unitCost: 300 }]);
+      const ctx = await serviceContext(t, shop);
+      const ledger = t.app.get(StockLedger);
+      await ledger.consume(ctx, store, [{ productId: rose.id, quantity: '5' }], { offline: true });
+      expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('-3');
+      const occurredAt = new Date(Date.now() - DAY);
+      const returnId = uuid7();
+      const [effect] = await ledger.restock(ctx, store, [{ productId: rose.id, quantity: '4' }], { occurredAt, reason: 'changed their mind', document: { type: 'returns', id: returnId } });
+      expect(effect.movements.map((m) => [m.kind, m.quantity, m.batchId === null, m.cost, m.reason, m.documentId])).toEqual([
+        ['return', '3', true, 900, 'changed their mind', returnId],
+        ['return', '1', false, 300, 'changed their mind', returnId],
+      ]);
+      expect(effect.cost).toBe(1200);
+      expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('1');
+      const [batch] = (await get(`/api/v1/stock-batches?filter[store]=${store}&filter[product]=${rose.id}&filter[source]=return`)).body.data;
+      expect(batch.attributes).toMatchObject({ quantityReceived: '4', quantityLeft: '1', unitCost: 300, receivedAt: occurredAt.toISOString(), expiresAt: new Date(occurredAt.getTime() + 5 * DAY).toISOString() });
+      expect(await consistent()).toEqual([]);
+    });
+
+    it('takes a composition back as its components, and refuses half a stem writing nothing', async () => {
+      const rose = await stemProduct(t, shop.accessToken, 'Returned bouquet rose');
+      const salal = await create(t, shop.accessToken, 'products', { name: 'Returned salal', kind: 'greenery', unit: 'bunch', bunchSize: 10, price: 100, shelfLifeDays: 10 });
+      const bouquet = await create(t, shop.accessToken, 'products', composition('Returned bouquet'));
+      const recipe = (p: string, quantity: string) => create(t, shop.accessToken, 'recipe-items', { quantity }, { composition: one('products', bouquet.id), component: one('products', p) });
+      await recipe(rose.id, '3');
+      await recipe(salal.id, '0.5');
+      await receive(t, shop.accessToken, store, [
+        { product: rose.id, quantity: '10', unitCost: 100 },
+        { product: salal.id, quantity: '1', unitCost: 2000 },
+      ]);
+      const ctx = await serviceContext(t, shop);
+      const ledger = t.app.get(StockLedger);
+      const effects = await ledger.restock(ctx, store, [{ productId: bouquet.id, quantity: '2' }]);
+      expect(effects.map((e) => [e.movements[0].productId, e.movements[0].quantity, e.cost])).toEqual([
+        [rose.id, '6', 600],
+        [salal.id, '1', 2000],
+      ]);
+      expect([await levelOf(t, shop.accessToken, store, rose.id), await levelOf(t, shop.accessToken, store, salal.id)]).toEqual(['16', '2']);
+      await expect(ledger.restock(ctx, store, [{ productId: rose.id, quantity: '1.5', pointer: '/data/attributes/quantity' }])).rejects.toMatchObject({
+        code: 'fractional-quantity',
+        source: { pointer: '/data/attributes/quantity' },
+      });
+      await expect(ledger.restock(ctx, store, [{ productId: rose.id, quantity: '-1' }])).rejects.toMatchObject({ code: 'invalid-stock-document' });
+      expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('16');
+      expect(await consistent()).toEqual([]);
+    });
+  });
+
+  describe('the changes feed of stock levels', () => {
+    /** Reads until `ready` holds: a feed may hold back the latest changes for a moment. */
+    async function eventually(read: () => Promise<TestResponse>, ready: (res: TestResponse) => boolean) {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const res = await read();
+        if (ready(res) || Date.now() > deadline) return res;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+
+    it('shows a level a movement changed after the cursor a device holds, under the cursor profile', async () => {
+      const feedStore = await newStore(t, shop.accessToken, 'Feed store');
+      const rose = await stemProduct(t, shop.accessToken, 'Feed rose');
+      const tulip = await stemProduct(t, shop.accessToken, 'Feed tulip');
+      const since = new Date(Date.now() - 60_000).toISOString();
+      await receive(t, shop.accessToken, feedStore, [
+        { product: rose.id, quantity: '5', unitCost: 100 },
+        { product: tulip.id, quantity: '5', unitCost: 100 },
+      ]);
+      const feed = (page = '') => get(`/api/v1/stock-levels?filter[store]=${feedStore}&filter[updatedSince]=${since}${page}`);
+      const first = await eventually(feed, (res) => res.body.data.length === 2);
+      expect(first.body.data.map((l: any) => l.relationships.product.data.id).sort()).toEqual([rose.id, tulip.id].sort());
+      expect(first.headers['content-type']).toBe('application/vnd.api+json; profile="https://jsonapi.org/profiles/ethanresnick/cursor-pagination"');
+      // Feed pages are read straight from the database, never kept in the read cache.
+      expect(first.headers['x-cache']).toBeUndefined();
+      const after = `&page[after]=${first.body.data[1].meta.page.cursor}`;
+      expect((await feed(after)).body.data).toEqual([]);
+
+      await t.app.get(StockLedger).consume(await serviceContext(t, shop), feedStore, [{ productId: rose.id, quantity: '2' }]);
+      const next = await eventually(() => feed(after), (res) => res.body.data.length > 0);
+      expect(next.body.data.map((l: any) => [l.relationships.product.data.id, l.attributes.quantity])).toEqual([[rose.id, '3']]);
+      expect(next.body.links.next).toBeNull();
+    });
+  });
+
+  describe('the append-only ledger', () => {
+    it('refuses an UPDATE of a movement in the database itself, and its guard’s migration can run again', async () => {
+      const rose = await stemProduct(t, shop.accessToken, 'Ledger rose');
+      await receive(t, shop.accessToken, store, [{ product: rose.id, quantity: '5', unitCost: 100 }]);
+      const shard = await t.app.get(ShardRegistry).dataSource(await shardOf(t, shop.tenantId));
+      const tamper = () => shard.query('UPDATE stock_movements SET quantity = 50 WHERE tenant_id = ? AND product_id = ?', [shop.tenantId, rose.id]);
+      await expect(tamper()).rejects.toThrow(/stock_movements is append-only/);
+      const runner = shard.createQueryRunner();
+      try {
+        await new StockGuards1764800000000().up(runner);
+      } finally {
+        await runner.release();
+      }
+      await expect(tamper()).rejects.toThrow(/stock_movements is append-only/);
+      const movements = (await get(`/api/v1/stock-movements?filter[product]=${rose.id}`)).body.data;
+      expect(movements.map((m: any) => m.attributes.quantity)).toEqual(['5']);
+      expect(await consistent()).toEqual([]);
+    });
+  });
+
+  describe('recipes stored deeper than allowed', () => {
+    it('answers 422 with a pointer, not 500, when a sold composition’s stored recipe contains itself', async () => {
+      const a = await create(t, shop.accessToken, 'products', composition('Planted A'));
+      const b = await create(t, shop.accessToken, 'products', composition('Planted B'));
+      // Planted behind the API, as recipes stored before it refused cycles could be.
+      const em = await t.app.get(ShardRegistry).manager({ shardId: await shardOf(t, shop.tenantId) });
+      const now = new Date();
+      const item = (compositionId: string, componentId: string) => ({ tenantId: shop.tenantId, id: uuid7(), compositionId, componentId, quantity: '1', createdAt: now, updatedAt: now });
+      await em.insert(RecipeItem, [item(a.id, b.id), item(b.id, a.id)]);
+      const res = await atomic(t, shop.accessToken, documentOperations('write-offs', 'writeOff', { attributes: { reason: 'damaged' }, relationships: { store: one('stores', store) } }, [{ product: a.id, quantity: '1' }]));
+      expect(res.status).toBe(422);
+      expect(res.body.errors[0]).toMatchObject({ code: 'invalid-product', source: { pointer: '/atomic:operations/1/data/attributes/quantity' } });
+      expect(res.body.errors[0].detail).toContain('more than 20 levels deep');
+      await expect(t.app.get(StockLedger).consume(await serviceContext(t, shop), store, [{ productId: b.id, quantity: '1' }])).rejects.toMatchObject({ code: 'invalid-product' });
     });
   });
 

@@ -1,7 +1,7 @@
 import { StockCheck } from '../../src/modules/inventory/stock-check.service';
 import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
 import { type TestApp, bootApp } from '../support/app-harness';
-import { one } from '../support/catalog-fixtures';
+import { composition, create, one } from '../support/catalog-fixtures';
 import { type Shop, newShop } from '../support/fixtures';
 import { atomic, documentOperations, levelOf, newStore, receive, serviceContext, stemProduct } from '../support/stock-fixtures';
 
@@ -57,6 +57,28 @@ describe('stock under concurrent consumption (MariaDB)', () => {
     const sales = (await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale');
     expect(sales.filter((m: any) => m.relationships.batch.data === null)).toHaveLength(40);
     expect(await check()).toEqual([]);
+  });
+
+  describe('recipe items sent at once', () => {
+    const post = (compositionId: string, componentId: string) =>
+      t.request('POST', '/api/v1/recipe-items', {
+        token: shop.accessToken,
+        body: { data: { type: 'recipe-items', attributes: { quantity: '1' }, relationships: { composition: one('products', compositionId), component: one('products', componentId) } } },
+      });
+    const compositions = (n: number, name: string) => Promise.all(Array.from({ length: n }, (_, i) => create(t, shop.accessToken, 'products', composition(`${name} ${i}`))));
+    const outcome = (res: { status: number; body: any }) => (res.status === 201 ? 201 : `${res.status} ${res.body.errors[0].code}`);
+
+    it('never close a cycle: of A in B and B in A sent together, one is refused (five pairs)', async () => {
+      const pairs = await Promise.all(Array.from({ length: 5 }, (_, i) => compositions(2, `Pair ${i}`)));
+      const answers = await Promise.all(pairs.map(([a, b]) => Promise.all([post(a.id, b.id), post(b.id, a.id)])));
+      expect(answers.map((pair) => pair.map(outcome).sort())).toEqual(Array(5).fill([201, '422 recipe-cycle']));
+    });
+
+    it('never close a longer cycle either: of A in B, B in C, C in D and D in A sent together, one is refused', async () => {
+      const [a, b, c, d] = await compositions(4, 'Ring');
+      const answers = await Promise.all([post(a.id, b.id), post(b.id, c.id), post(c.id, d.id), post(d.id, a.id)]);
+      expect(answers.map(outcome).sort()).toEqual([201, 201, 201, '422 recipe-cycle']);
+    });
   });
 
   it('50 concurrent write-off requests through the API for the last 10 stems: 10 answer 200, 40 answer 409', async () => {

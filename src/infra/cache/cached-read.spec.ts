@@ -1,13 +1,20 @@
 import { Keyv } from '@keyv/redis';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Controller, Get } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
 import { createCache } from 'cache-manager';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ShardRegistry } from '../database/shard-registry';
+import type { RequestContext } from '../tenancy/request-context';
 import type { RedisConnection } from './redis-connection';
 import { CacheVersions } from './cache-versions';
-import { CachedReads } from './cached-read';
+import { CachedRead, CachedReadInterceptor, CachedReads } from './cached-read';
 
 const tenant = '01a2142f-0000-7000-8000-000000000001';
 const store = '01a2142f-0000-7000-8000-0000000000aa';
+/** A writer outside a transaction: its version moves are made at once. */
+const writer = { tenantId: tenant, shardId: 'a' };
 
 function request(url: string, query: Record<string, string>, role = 'owner'): FastifyRequest {
   return { url, query, ctx: { tenantId: tenant, role, storeIds: role === 'owner' ? 'all' : [store] } } as unknown as FastifyRequest;
@@ -46,6 +53,12 @@ describe(CachedReads.name, () => {
     expect(sut.plan(request('/x', { 'filter[store]': `${store},${store}` }), options)).toBeUndefined();
   });
 
+  it('does not cache the pages of a changes feed', () => {
+    expect(sut.plan(request('/x', { 'filter[store]': store, 'filter[updatedSince]': '2026-03-01T00:00:00Z' }), options)).toBeUndefined();
+    expect(sut.plan(request('/x', { 'filter[store]': store, 'page[after]': 'MTc2' }), options)).toBeUndefined();
+    expect(sut.plan(request('/x', { 'filter[store]': store, 'page[before]': 'MTc2' }), options)).toBeUndefined();
+  });
+
   it('loads once, serves the copy until a version moves, then loads again', async () => {
     const plan = sut.plan(request(url, { 'filter[store]': store }), options)!;
     let loads = 0;
@@ -55,9 +68,9 @@ describe(CachedReads.name, () => {
     const second = reply();
     expect(String(await sut.serve(plan, second, load))).toBe('{"n":1}');
     expect([first.headers['x-cache'], second.headers['x-cache'], second.headers['content-type']]).toEqual(['miss', 'hit', 'application/vnd.api+json']);
-    await versions.touchStore({ tenantId: tenant }, store, 'stock');
+    await versions.touchStore(writer, store, 'stock');
     expect(String(await sut.serve(plan, reply(), load))).toBe('{"n":2}');
-    await versions.touchTenant({ tenantId: tenant }, 'catalog');
+    await versions.touchTenant(writer, 'catalog');
     expect(String(await sut.serve(plan, reply(), load))).toBe('{"n":3}');
   });
 
@@ -67,7 +80,7 @@ describe(CachedReads.name, () => {
     let loads = 0;
     const load = async () => ({ status: 200, type: 't', body: `v${++loads}`, storable: true });
     expect(String(await sut.serve(plan, reply(), load))).toBe('v1');
-    await versions.touchStore({ tenantId: tenant }, store, 'stock');
+    await versions.touchStore(writer, store, 'stock');
     const there = reply();
     expect([String(await other.serve(plan, there, load)), there.headers['x-cache']]).toEqual(['v2', 'miss']);
     const here = reply();
@@ -89,5 +102,53 @@ describe(CachedReads.name, () => {
     expect(replies.map((r) => r.headers['x-cache']).sort()).toEqual(['miss', 'shared', 'shared', 'shared', 'shared']);
     await sut.serve(plan, reply(), load);
     expect(loads).toBe(2);
+  });
+});
+
+/** A hand-written route, not a generated resource controller, that opts in with the decorator. */
+@Controller('probe')
+class ProbeController {
+  loads = 0;
+
+  @Get()
+  @CachedRead({ namespace: 'probe', scope: 'tenant' })
+  read() {
+    return { loads: ++this.loads };
+  }
+}
+
+describe(CachedRead.name, () => {
+  const cache = createCache({ stores: [new Keyv() as never] });
+  const versions = new CacheVersions(cache, { client: null, ready: false } as unknown as RedisConnection, {} as ShardRegistry);
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      controllers: [ProbeController],
+      providers: [{ provide: CACHE_MANAGER, useValue: cache }, { provide: CacheVersions, useValue: versions }, CachedReads, CachedReadInterceptor],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    // What the auth guard does in the application: the caller's context on the request.
+    app.getHttpAdapter().getInstance().addHook('onRequest', async (request) => {
+      request.ctx = { tenantId: tenant, shardId: 'a', role: 'owner', storeIds: 'all' } as unknown as RequestContext;
+    });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('serves any GET route it decorates from the shared cache, fresh after its version moves', async () => {
+    const read = async () => {
+      const res = await app.inject({ method: 'GET', url: '/probe' });
+      return [res.statusCode, res.headers['x-cache'], res.json().loads];
+    };
+    expect(await read()).toEqual([200, 'miss', 1]);
+    expect(await read()).toEqual([200, 'hit', 1]);
+    await versions.touchTenant(writer, 'probe');
+    expect(await read()).toEqual([200, 'miss', 2]);
+    expect(await read()).toEqual([200, 'hit', 2]);
+    expect(app.get(ProbeController).loads).toBe(2);
   });
 });

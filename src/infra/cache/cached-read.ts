@@ -52,11 +52,14 @@ interface Loaded {
 }
 
 interface Plan {
+  /** Whose data: the tenant, and its shard (where version moves not yet made in Redis are recorded). */
+  ctx: { tenantId: string; shardId: string };
   entryKey: string;
   versionKeys: string[];
 }
 
 const CACHED_READ = 'bloomdesk:cached-read';
+const FEED_PARAMETERS = ['filter[updatedSince]', 'page[after]', 'page[before]'];
 /** Entries whose versions moved on are garbage; this only bounds how long they take up memory. */
 const ENTRY_TTL_MS = 3600_000;
 /** The in-process copies: at most this many documents and bytes (least recently used go first). */
@@ -72,13 +75,15 @@ interface LocalEntry {
 }
 
 /**
- * Serves cached reads. Every read asks the shared cache (Redis) for the current
- * versions of what the document shows; a copy built under exactly those
+ * Serves cached reads. Every read first settles the version moves the shard
+ * still records for what the document shows (`CacheVersions.settle`), then asks
+ * the shared cache (Redis) for the current versions; a copy built under exactly those
  * versions is the answer: from this process's memory when it holds one (so a
  * hit moves a few dozen bytes from Redis, not the document), else from the
  * shared cache. Otherwise the handler loads, once for all concurrent requests of
  * the same key (single flight), and the result is stored under the versions read
- * before loading. If the cache is down or slow, the handler answers every
+ * before loading. Single flight is per process: N instances missing the same
+ * key at once load it up to N times. If the cache is down or slow, the handler answers every
  * request (the in-process copies too are unusable then: nothing can vouch for
  * them) and nothing fails.
  */
@@ -100,6 +105,9 @@ export class CachedReads {
     const ctx = request.ctx;
     if (!ctx || !this.enabled) return undefined;
     const query = (request.query ?? {}) as Record<string, unknown>;
+    // A feed page is read once per device and cursor, so keeping it only takes memory; and a feed may hold back
+    // the latest changes until they have settled, which no version move would announce.
+    if (FEED_PARAMETERS.some((name) => query[name] !== undefined)) return undefined;
     let scope = cacheKeys.tenantScope(ctx.tenantId);
     let version = cacheKeys.tenantVersion(ctx.tenantId, options.namespace);
     if (options.scope === 'store') {
@@ -113,6 +121,7 @@ export class CachedReads {
     const byRole = options.byRole || query.include !== undefined;
     const hash = createHash('sha256').update(request.url).digest('base64url').slice(0, 22);
     return {
+      ctx: { tenantId: ctx.tenantId, shardId: ctx.shardId },
       entryKey: `${scope}:${options.namespace}:${byRole ? `r:${ctx.role}:` : ''}${hash}`,
       versionKeys: [version, ...(options.dependsOn ?? []).map((tag) => cacheKeys.tenantVersion(ctx.tenantId, tag))],
     };
@@ -154,7 +163,7 @@ export class CachedReads {
 
   /** The versions now current, and (when asked) the shared entry, in one round trip. */
   private async currentVersions(plan: Plan, withEntry: boolean): Promise<{ entry?: Entry; versions: string } | undefined> {
-    if (!this.versions.available) return undefined;
+    if (!this.versions.available || !(await this.versions.settle(plan.ctx, plan.versionKeys))) return undefined;
     const keys = withEntry ? [plan.entryKey, ...plan.versionKeys] : plan.versionKeys;
     const values = await withDeadline(this.cache.mget<unknown>(keys));
     const versions = withEntry ? values.slice(1) : values;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { goodsReceiptLineResource, goodsReceiptResource } from './goods-receipt.resource';
 import { GoodsReceiptLineService, GoodsReceiptService } from './goods-receipt.service';
+import { ProductUsageRepository } from './product-usage.repository';
 import { ProductRepository } from './product.repository';
 import { productResource } from './product.resource';
 import { ProductService } from './product.service';
@@ -64,6 +65,7 @@ import { WriteOffLineService, WriteOffService } from './write-off.service';
   ],
   providers: [
     ProductRepository,
+    ProductUsageRepository,
     RecipeItemRepository,
     SupplierRepository,
     ProductService,

@@ -6,6 +6,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { Product, ProductSupplier, RecipeItem } from './entities';
+import { lockClause, placeholders } from './stock/row-locks';
 
 type ProductChanges = Partial<Omit<Product, 'tenantId' | 'id' | 'createdAt'>>;
 
@@ -45,10 +46,31 @@ export class ProductRepository {
     await em.delete(Product, { tenantId: ctx.tenantId, id });
   }
 
-  /** Whether any recipe uses the product, as composition or as component. */
-  async inRecipes(ctx: RequestContext, id: string): Promise<boolean> {
+  /**
+   * Products that a write is about to use (in stock, or in a recipe), held with
+   * a shared lock until its transaction ends: none of them can be deleted or
+   * have its unit changed meanwhile (`lockForChange` waits). One that is gone by
+   * now is left out, as if it never was.
+   */
+  async findForUse(ctx: RequestContext, ids: readonly string[]): Promise<Product[]> {
     const em = await this.shards.manager(ctx);
-    return em.exists(RecipeItem, { where: [{ tenantId: ctx.tenantId, compositionId: id }, { tenantId: ctx.tenantId, componentId: id }] });
+    const lock = lockClause(em, 'share');
+    if (!lock || !ids.length) return this.findByIds(ctx, ids);
+    const unique = [...new Set(ids)];
+    const live: Array<{ id: string }> = await em.query(`SELECT id FROM products WHERE tenant_id = ? AND id IN (${placeholders(unique)})${lock}`, [ctx.tenantId, ...unique]);
+    const present = new Set(live.map((row) => row.id));
+    return (await this.findByIds(ctx, unique)).filter((product) => present.has(product.id));
+  }
+
+  /**
+   * Locks the product for a change of what its stock means (or its deletion)
+   * until the transaction ends: writers that use it (`findForUse`) wait, and
+   * once the lock is held every one that did has committed.
+   */
+  async lockForChange(ctx: RequestContext, id: string): Promise<void> {
+    const em = await this.shards.manager(ctx);
+    const lock = lockClause(em, 'update');
+    if (lock) await em.query(`SELECT id FROM products WHERE tenant_id = ? AND id = ?${lock}`, [ctx.tenantId, id]);
   }
 
   /** Recipe item ids of each composition, oldest first: one query for the batch. */

@@ -10,6 +10,7 @@ import type { ProductCreateDto } from './dto/product-create.dto';
 import type { ProductUpdateDto } from './dto/product-update.dto';
 import type { Product } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
+import { type ProductUse, ProductUsageRepository } from './product-usage.repository';
 import { ProductRepository } from './product.repository';
 import { CATALOG_CACHE } from './stock/cache-tags';
 
@@ -26,11 +27,22 @@ function checkConsistency(product: Pick<Product, 'unit' | 'bunchSize' | 'kind' |
   if (product.kind === 'service' && product.trackStock) throw invalid('trackStock', 'A service has no stock to track.');
 }
 
+/** What a product's stock and recipe quantities are counted in: they change only while it has neither. */
+const COUNTED_IN = ['unit', 'bunchSize', 'kind'] as const;
+
+const inUse = (product: Product, use: ProductUse, attribute: string) =>
+  new InventoryError(
+    InventoryErrorCode.ProductInUse,
+    `${product.name} ${use === 'stock' ? 'has stock history' : 'is in a recipe or has one'}, counted by what it is now: its ${attribute} cannot change. Archive it (archived: true) and create a new product instead.`,
+    { pointer: `/data/attributes/${attribute}` },
+  );
+
 /** The `products` resource: the catalog of what a shop sells. */
 @Injectable()
 export class ProductService implements ResourceHandler<Product> {
   constructor(
     private readonly products: ProductRepository,
+    private readonly usage: ProductUsageRepository,
     private readonly versions: CacheVersions,
   ) {}
 
@@ -70,16 +82,20 @@ export class ProductService implements ResourceHandler<Product> {
     const [current] = await this.products.findByIds(ctx, [id]);
     const changes = Object.fromEntries(Object.entries({ ...a, name: a.name?.trim() }).filter(([, v]) => v !== undefined)) as Partial<Product>;
     checkConsistency({ ...current, ...changes });
+    await this.checkMeaningKept(ctx, current, changes);
     await this.withUniqueSku(a.sku, () => this.products.update(ctx, id, { ...changes, updatedAt: new Date() }));
     if (relationships.suppliers) await this.setRelationship(ctx, id, 'suppliers', relationships.suppliers);
     return (await this.products.findByIds(ctx, [id]))[0];
   }
 
-  /** A product that a recipe uses stays for history: archive it instead. */
+  /** A product with stock history, or that a recipe uses, stays for history: archive it instead. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.versions.touchTenant(ctx, CATALOG_CACHE);
-    if (await this.products.inRecipes(ctx, id)) {
-      throw new InventoryError(InventoryErrorCode.ProductInUse, 'A recipe uses this product; archive it (archived: true) instead of deleting it.');
+    await this.products.lockForChange(ctx, id);
+    const use = await this.usage.of(ctx, id);
+    if (use) {
+      const why = use === 'stock' ? 'This product has stock history' : 'A recipe uses this product';
+      throw new InventoryError(InventoryErrorCode.ProductInUse, `${why}; archive it (archived: true) instead of deleting it.`);
     }
     await this.products.delete(ctx, id);
   }
@@ -106,6 +122,26 @@ export class ProductService implements ResourceHandler<Product> {
     await this.versions.touchTenant(ctx, CATALOG_CACHE);
     await this.products.removeSuppliers(ctx, id, ids);
     await this.products.update(ctx, id, { updatedAt: new Date() });
+  }
+
+  /**
+   * Stock and recipe quantities are counted in the product's unit (stems in a
+   * bunch of bunchSize; a composition's recipe is what it is made of): those
+   * change only while the product has no stock history and is in no recipe.
+   * Whether it tracks stock changes only while it has no stock history, and for
+   * a composition while it has no recipe (its sales would stop, or start, taking
+   * the components); a component may start or stop being counted.
+   */
+  private async checkMeaningKept(ctx: RequestContext, current: Product, changes: Partial<Product>): Promise<void> {
+    const changed = (attribute: keyof Product) => changes[attribute] !== undefined && changes[attribute] !== current[attribute];
+    const countedIn = COUNTED_IN.filter(changed);
+    const tracking = changed('trackStock');
+    if (!countedIn.length && !tracking) return;
+    await this.products.lockForChange(ctx, current.id);
+    const use = await this.usage.of(ctx, current.id);
+    if (!use) return;
+    if (countedIn.length) throw inUse(current, use, countedIn[0]);
+    if (use === 'stock' || (await this.usage.hasComponents(ctx, current.id))) throw inUse(current, use, 'trackStock');
   }
 
   private async withUniqueSku<T>(sku: string | null | undefined, write: () => Promise<T>): Promise<T> {

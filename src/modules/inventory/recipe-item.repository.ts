@@ -6,6 +6,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { RecipeItem } from './entities';
+import { lockClause, placeholders } from './stock/row-locks';
 
 /** Recipe items on the tenant's shard; every statement scoped by tenant. */
 @Injectable()
@@ -21,17 +22,37 @@ export class RecipeItemRepository {
     return (await this.shards.manager(ctx)).findBy(RecipeItem, { tenantId: ctx.tenantId, id: In([...ids]) });
   }
 
-  async findPair(ctx: RequestContext, compositionId: string, componentId: string): Promise<RecipeItem | null> {
-    return (await this.shards.manager(ctx)).findOneBy(RecipeItem, { tenantId: ctx.tenantId, compositionId, componentId });
+  /**
+   * Serialises recipe changes within the tenant until the transaction ends (its
+   * row in `inventory_locks`, locked exclusively on MySQL; the embedded profile
+   * runs one transaction at a time): two changes that are each sound alone can
+   * close a cycle together, so each must check what the other committed.
+   * Together with the locking reads below, the checks see every committed item.
+   */
+  async lockRecipes(ctx: RequestContext): Promise<void> {
+    const em = await this.shards.manager(ctx);
+    // "On duplicate key update" takes the existing row's exclusive lock at once.
+    if (lockClause(em, 'update')) await em.query("INSERT INTO inventory_locks (tenant_id, name) VALUES (?, 'recipes') ON DUPLICATE KEY UPDATE name = name", [ctx.tenantId]);
   }
 
-  /** The components of these compositions (one level down the recipe graph). */
-  async componentsOf(ctx: RequestContext, compositionIds: readonly string[]): Promise<string[]> {
-    const rows = await (await this.shards.manager(ctx)).find(RecipeItem, {
-      select: { componentId: true },
-      where: { tenantId: ctx.tenantId, compositionId: In([...compositionIds]) },
-    });
-    return [...new Set(rows.map((r) => r.componentId))];
+  /** The id of the item pairing these two, if there is one (a locking read). */
+  async pairId(ctx: RequestContext, compositionId: string, componentId: string): Promise<string | null> {
+    const em = await this.shards.manager(ctx);
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT id FROM recipe_items WHERE tenant_id = ? AND composition_id = ? AND component_id = ? LIMIT 1${lockClause(em, 'share')}`,
+      [ctx.tenantId, compositionId, componentId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The components of these compositions: one level down the recipe graph (a locking read). */
+  componentsOf(ctx: RequestContext, compositionIds: readonly string[]): Promise<string[]> {
+    return this.neighbours(ctx, 'composition_id', 'component_id', compositionIds);
+  }
+
+  /** The compositions these products are components of: one level up the recipe graph (a locking read). */
+  compositionsOf(ctx: RequestContext, componentIds: readonly string[]): Promise<string[]> {
+    return this.neighbours(ctx, 'component_id', 'composition_id', componentIds);
   }
 
   /** The recipe items of these compositions: one query for the batch. */
@@ -55,5 +76,15 @@ export class RecipeItemRepository {
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await (await this.shards.manager(ctx)).delete(RecipeItem, { tenantId: ctx.tenantId, id });
+  }
+
+  private async neighbours(ctx: RequestContext, from: 'composition_id' | 'component_id', to: 'composition_id' | 'component_id', ids: readonly string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const em = await this.shards.manager(ctx);
+    const rows: Array<{ id: string }> = await em.query(
+      `SELECT DISTINCT ${to} AS id FROM recipe_items WHERE tenant_id = ? AND ${from} IN (${placeholders(ids)})${lockClause(em, 'share')}`,
+      [ctx.tenantId, ...ids],
+    );
+    return rows.map((r) => r.id);
   }
 }

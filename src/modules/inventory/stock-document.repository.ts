@@ -66,6 +66,23 @@ export class TransferRepository extends TenantRows<Transfer> {
   constructor(shards: ShardRegistry) {
     super(shards, Transfer, 'tr', { columns: ['fromStoreId', 'toStoreId'] });
   }
+
+  /**
+   * Marks a transfer in transit received, on the condition that it still is in
+   * transit: false when it is not (another request accepted it first; on MySQL a
+   * concurrent one waits on the row's lock, then finds it received).
+   */
+  async markReceived(ctx: ShardCtx, id: string, changes: Pick<Transfer, 'receivedAt' | 'receivedBy' | 'updatedAt'>): Promise<boolean> {
+    const result = await (await this.shards.manager(ctx)).update(Transfer, { tenantId: ctx.tenantId, id, status: 'in-transit' }, { ...changes, status: 'received' });
+    return result.affected === 1;
+  }
+
+  /** Every transfer of the tenant (or to or from one store), for the invariant check. */
+  async all(ctx: ShardCtx, storeId?: string): Promise<Transfer[]> {
+    const qb = await this.scoped(ctx);
+    if (storeId) qb.andWhere('(tr.fromStoreId = :storeId OR tr.toStoreId = :storeId)', { storeId });
+    return qb.getMany();
+  }
 }
 
 @Injectable()

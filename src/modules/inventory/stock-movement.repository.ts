@@ -11,6 +11,15 @@ export interface MovementSum {
   quantity: string;
 }
 
+/** What moved for one transfer, store, product and direction. */
+export interface TransferSum {
+  transferId: string;
+  storeId: string;
+  productId: string;
+  kind: 'transfer-out' | 'transfer-in';
+  quantity: string;
+}
+
 /** The stock ledger on the tenant's shard: inserts and reads only, never an update. */
 @Injectable()
 export class StockMovementRepository extends TenantRows<StockMovement> {
@@ -35,6 +44,21 @@ export class StockMovementRepository extends TenantRows<StockMovement> {
       .addGroupBy('m.batchId');
     if (storeId) qb.andWhere('m.storeId = :storeId', { storeId });
     const rows = await qb.getRawMany<{ storeId: string; productId: string; batchId: string | null; quantity: string | number }>();
+    return rows.map((r) => ({ ...r, quantity: canonicalDecimal(r.quantity) }));
+  }
+
+  /** Sums of the transfer movements by transfer, store, product and direction (of these transfers only, when given). */
+  async transferSums(ctx: ShardCtx, transferIds?: readonly string[]): Promise<TransferSum[]> {
+    if (transferIds && !transferIds.length) return [];
+    const qb = (await this.scoped(ctx))
+      .select(['m.documentId AS transferId', 'm.storeId AS storeId', 'm.productId AS productId', 'm.kind AS kind', 'SUM(m.quantity) AS quantity'])
+      .andWhere("m.documentType = 'transfers' AND m.kind IN ('transfer-out', 'transfer-in')")
+      .groupBy('m.documentId')
+      .addGroupBy('m.storeId')
+      .addGroupBy('m.productId')
+      .addGroupBy('m.kind');
+    if (transferIds) qb.andWhere('m.documentId IN (:...transferIds)', { transferIds: [...transferIds] });
+    const rows = await qb.getRawMany<Omit<TransferSum, 'quantity'> & { quantity: string | number }>();
     return rows.map((r) => ({ ...r, quantity: canonicalDecimal(r.quantity) }));
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
-import type { RequestContext } from '../../infra/tenancy/request-context';
+import { type RequestContext, inStoreScope } from '../../infra/tenancy/request-context';
 import type { StockLineCreateDto, TransferCreateDto, TransferUpdateDto } from './dto/stock-document.dto';
 import type { StockMovement, Transfer, TransferLine } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
@@ -46,7 +47,7 @@ async function arrive(ctx: RequestContext, ledger: StockLedger, batches: StockBa
 @Injectable()
 export class TransferService extends StockDocumentService<Transfer, TransferLine> {
   constructor(
-    transfers: TransferRepository,
+    private readonly transfers: TransferRepository,
     lines: TransferLineRepository,
     private readonly ledger: StockLedger,
     private readonly batches: StockBatchRepository,
@@ -83,7 +84,10 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     return transfer;
   }
 
-  /** Accepting a transfer in transit (`status: received`) brings its stock into the receiving store. */
+  /**
+   * Accepting a transfer in transit (`status: received`) brings its stock into
+   * the receiving store; only someone who works there may accept it.
+   */
   async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<TransferUpdateDto>): Promise<Transfer> {
     const transfer = await this.one(ctx, id);
     const named = Object.keys(relationships)[0];
@@ -91,12 +95,15 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
       throw new InventoryError(InventoryErrorCode.InvalidStockDocument, 'A transfer’s stores cannot change once it is made.', { pointer: `/data/relationships/${named}` });
     }
     if (a.status !== 'received') return transfer;
-    if (transfer.status !== 'in-transit') {
-      throw new InventoryError(InventoryErrorCode.TransferNotInTransit, 'This transfer has been received already.', { pointer: '/data/attributes/status' });
+    if (!inStoreScope(ctx, transfer.toStoreId)) {
+      throw new AuthError(AuthErrorCode.Forbidden, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
     }
     const now = new Date();
+    // The status changes first, on condition: of concurrent acceptances exactly one gets here, so the stock arrives once.
+    if (!(await this.transfers.markReceived(ctx, id, { receivedAt: now, receivedBy: employeeOf(ctx), updatedAt: now }))) {
+      throw new InventoryError(InventoryErrorCode.TransferNotInTransit, 'This transfer has been received already.', { pointer: '/data/attributes/status' });
+    }
     await arrive(ctx, this.ledger, this.batches, transfer, await this.movements.ofDocument(ctx, transfer.id, 'transfer-out'), now);
-    await this.documents.update(ctx, id, { status: 'received', receivedAt: now, receivedBy: employeeOf(ctx), updatedAt: now });
     return this.one(ctx, id);
   }
 }

@@ -10,7 +10,7 @@ import { WriteOffLineRepository, WriteOffRepository } from './stock-document.rep
 import { StockLedger } from './stock-ledger.service';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
-import { StockDocumentLineService, StockDocumentService, documentTime, employeeOf } from './stock/stock-document.service';
+import { StockDocumentLineService, StockDocumentService, documentTime, employeeOf, productForUse } from './stock/stock-document.service';
 
 /** The `write-offs` resource: what wilted, broke or went missing, and who wrote it off. */
 @Injectable()
@@ -54,7 +54,7 @@ export class WriteOffLineService extends StockDocumentLineService<WriteOffLine> 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<StockLineCreateDto>): Promise<WriteOffLine> {
     const writeOffId = relationships.writeOff as string;
     checkOpen(ctx, 'write-offs', writeOffId, 'writeOff');
-    const [product] = await this.products.findByIds(ctx, [relationships.product as string]);
+    const product = await productForUse(ctx, this.products, relationships.product as string);
     // A composition made up but not sold writes off its components; other untracked products have no stock.
     if (!product.trackStock && product.kind !== 'composition') {
       throw new InventoryError(InventoryErrorCode.NotStockTracked, `${product.name} does not track stock (trackStock: false).`, { pointer: '/data/relationships/product/data' });

@@ -7,8 +7,10 @@ import { Idempotency1764200000000 } from './shard/1764200000000-idempotency';
 import { ProductsAndSuppliers1764300000000 } from './shard/1764300000000-products-and-suppliers';
 import { IntegrationSecrets1764560000000 } from './shard/1764560000000-integration-secrets';
 import { Stock1764700000000 } from './shard/1764700000000-stock';
+import { StockGuards1764800000000 } from './shard/1764800000000-stock-guards';
 import { TenantFences1764810000000 } from './shard/1764810000000-tenant-fences';
 import { IdempotencyPerUser1764820000000 } from './shard/1764820000000-idempotency-per-user';
+import { CacheVersionMoves1764830000000 } from './shard/1764830000000-cache-version-moves';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
 export const CATALOG_MIGRATIONS = [CatalogInitial1764100000000, Access1764400000000, EmployeeInvites1764810000000, CatalogIdempotency1764820000000];
@@ -18,6 +20,8 @@ export const SHARD_MIGRATIONS = [
   ProductsAndSuppliers1764300000000,
   IntegrationSecrets1764560000000,
   Stock1764700000000,
+  StockGuards1764800000000,
   TenantFences1764810000000,
   IdempotencyPerUser1764820000000,
+  CacheVersionMoves1764830000000,
 ];

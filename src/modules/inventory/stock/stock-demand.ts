@@ -28,8 +28,8 @@ export interface Demand {
   partOf?: Product;
 }
 
-/** Recipes nest (a bouquet in a basket); deeper than this is a data error. */
-const MAX_RECIPE_DEPTH = 20;
+/** Recipes nest (a bouquet in a basket) at most this many levels below what is sold; recipe writes refuse more. */
+export const MAX_RECIPE_DEPTH = 20;
 const POSITIVE_QUANTITY = /^(?!0+(\.0+)?$)\d{1,9}(\.\d{1,3})?$/;
 
 export const invalidQuantity = (pointer: string | undefined, detail: string) =>
@@ -63,7 +63,7 @@ export class StockDemand {
       }
       return toMilli(line.quantity);
     });
-    const known = new Map((await this.products.findByIds(ctx, [...new Set(lines.map((l) => l.productId))])).map((p) => [p.id, p]));
+    const known = new Map((await this.products.findForUse(ctx, lines.map((l) => l.productId))).map((p) => [p.id, p]));
     let frontier: Demand[] = lines.map((line, i) => {
       const product = known.get(line.productId);
       if (!product) throw new JsonApiError(JsonApiErrorCode.RelatedNotFound, `No products with id ${line.productId}.`, line.pointer === undefined ? undefined : { pointer: line.pointer });
@@ -73,12 +73,16 @@ export class StockDemand {
 
     const demands: Demand[] = [];
     for (let depth = 0; frontier.length; depth++) {
-      if (depth > MAX_RECIPE_DEPTH) throw new Error('recipe deeper than allowed: a cycle in stored recipes');
+      if (depth > MAX_RECIPE_DEPTH) {
+        // Recipe writes refuse this; only recipes stored before they did can get here.
+        const { partOf, pointer } = frontier[0];
+        throw new InventoryError(InventoryErrorCode.InvalidProduct, `${partOf?.name}’s recipe nests more than ${MAX_RECIPE_DEPTH} levels deep (or contains itself): fix its recipe.`, pointer === undefined ? undefined : { pointer });
+      }
       const expanding = frontier.filter((d) => !d.product.trackStock && d.product.kind === 'composition');
       demands.push(...frontier.filter((d) => d.product.trackStock));
       const items = await this.recipes.recipesOf(ctx, [...new Set(expanding.map((d) => d.productId))]);
       const missing = [...new Set(items.map((i) => i.componentId))].filter((id) => !known.has(id));
-      for (const product of await this.products.findByIds(ctx, missing)) known.set(product.id, product);
+      for (const product of await this.products.findForUse(ctx, missing)) known.set(product.id, product);
       frontier = expanding.flatMap((d) =>
         items
           .filter((item) => item.compositionId === d.productId && known.has(item.componentId))

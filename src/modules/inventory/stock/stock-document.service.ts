@@ -1,3 +1,4 @@
+import { JsonApiError, JsonApiErrorCode } from '../../../infra/json-api/json-api.errors';
 import type { Page } from '../../../infra/json-api/pagination';
 import type { Linkage, ResourceHandler } from '../../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../../infra/json-api/resource-query';
@@ -24,9 +25,17 @@ export function documentTime(raw: string | undefined, attribute: string): Date {
   return at;
 }
 
+/** The product of a line, locked against deletion or a change of unit while the line is written (`findForUse`). */
+export async function productForUse(ctx: RequestContext, products: ProductRepository, productId: string): Promise<Product> {
+  const [product] = await products.findForUse(ctx, [productId]);
+  // Deleted since the request's relationships were looked up.
+  if (!product) throw new JsonApiError(JsonApiErrorCode.RelatedNotFound, `No products with id ${productId}.`, { pointer: '/data/relationships/product/data' });
+  return product;
+}
+
 /** The product of a line; 422 when it does not track stock (nothing to receive, move or count). */
 export async function stockedProduct(ctx: RequestContext, products: ProductRepository, productId: string): Promise<Product> {
-  const [product] = await products.findByIds(ctx, [productId]);
+  const product = await productForUse(ctx, products, productId);
   if (!product.trackStock) {
     throw new InventoryError(InventoryErrorCode.NotStockTracked, `${product.name} does not track stock (trackStock: false).`, { pointer: '/data/relationships/product/data' });
   }

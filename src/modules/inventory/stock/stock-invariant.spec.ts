@@ -1,6 +1,6 @@
-import type { StockBatch, StockLevel } from '../entities';
-import type { MovementSum } from '../stock-movement.repository';
-import { checkStock } from './stock-invariant';
+import type { StockBatch, StockLevel, TransferStatus } from '../entities';
+import type { MovementSum, TransferSum } from '../stock-movement.repository';
+import { checkStock, checkTransfers } from './stock-invariant';
 
 const level = (productId: string, quantity: string) => ({ storeId: 's', productId, quantity }) as StockLevel;
 const batch = (id: string, productId: string, quantityLeft: string, quantityReceived = '10') => ({ id, storeId: 's', productId, quantityLeft, quantityReceived }) as StockBatch;
@@ -45,5 +45,45 @@ describe(checkStock.name, () => {
   it('finds movements of a store and product that has no level', () => {
     const sut = checkStock([], [], [sum('rose', null, '1')]);
     expect(sut).toEqual([{ storeId: 's', productId: 'rose', problem: 'movements or batches without a level' }]);
+  });
+});
+
+describe(checkTransfers.name, () => {
+  const transfer = (id: string, status: TransferStatus) => ({ id, status, fromStoreId: 'from', toStoreId: 'to' });
+  const moved = (transferId: string, kind: TransferSum['kind'], quantity: string, storeId = kind === 'transfer-out' ? 'from' : 'to', productId = 'rose'): TransferSum => ({
+    transferId,
+    storeId,
+    productId,
+    kind,
+    quantity,
+  });
+
+  it('finds nothing wrong when each received transfer brought in what left and those in transit brought nothing', () => {
+    const sut = checkTransfers(
+      [transfer('t1', 'received'), transfer('t2', 'in-transit')],
+      [moved('t1', 'transfer-out', '-4'), moved('t1', 'transfer-in', '4'), moved('t2', 'transfer-out', '-2'), moved('t1', 'transfer-out', '-1', 'from', 'tulip'), moved('t1', 'transfer-in', '1', 'to', 'tulip')],
+    );
+    expect(sut).toEqual([]);
+  });
+
+  it('finds a received transfer that brought in more than left (accepted twice)', () => {
+    const sut = checkTransfers([transfer('t1', 'received')], [moved('t1', 'transfer-out', '-4'), moved('t1', 'transfer-in', '8')]);
+    expect(sut).toEqual([{ storeId: 'to', productId: 'rose', transferId: 't1', problem: 'transfer received: 8 arrived of 4 sent' }]);
+  });
+
+  it('finds a received transfer that brought in nothing, and one in transit that brought something in', () => {
+    const sut = checkTransfers([transfer('t1', 'received'), transfer('t2', 'in-transit')], [moved('t1', 'transfer-out', '-4'), moved('t2', 'transfer-out', '-3'), moved('t2', 'transfer-in', '3')]);
+    expect(sut.map((d) => [d.transferId, d.problem])).toEqual([
+      ['t1', 'transfer received: 0 arrived of 4 sent'],
+      ['t2', 'transfer in transit, yet 3 arrived'],
+    ]);
+  });
+
+  it('finds transfer movements in the wrong store, and of a transfer that does not exist', () => {
+    const sut = checkTransfers([transfer('t1', 'received')], [moved('t1', 'transfer-out', '-4'), moved('t1', 'transfer-in', '4', 'elsewhere'), moved('gone', 'transfer-in', '1')]);
+    expect(sut.map((d) => [d.transferId, d.storeId, d.problem])).toEqual([
+      ['t1', 'elsewhere', 'transfer-in movements in a store that is not the transfer’s receiving store'],
+      ['gone', 'to', 'transfer-in movements of a transfer that does not exist'],
+    ]);
   });
 });

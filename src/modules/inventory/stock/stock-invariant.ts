@@ -1,11 +1,12 @@
-import type { StockBatch, StockLevel } from '../entities';
-import type { MovementSum } from '../stock-movement.repository';
+import type { StockBatch, StockLevel, Transfer } from '../entities';
+import type { MovementSum, TransferSum } from '../stock-movement.repository';
 import { type Milli, fromMilli, toMilli } from './quantity';
 
 export interface StockDiscrepancy {
   storeId: string;
   productId: string;
   batchId?: string;
+  transferId?: string;
   problem: string;
 }
 
@@ -64,6 +65,41 @@ export function checkStock(levels: readonly StockLevel[], batches: readonly Stoc
     if (known.has(key)) continue;
     const [storeId, productId] = key.split('/');
     found.push({ storeId, productId, problem: 'movements or batches without a level' });
+  }
+  return found;
+}
+
+/**
+ * The transfers' part of the invariant: for every transfer and product, what
+ * left went out of the sending store and what arrived came into the receiving
+ * one; a received transfer brought in exactly what left (the transfer-in
+ * movements sum to minus the transfer-out ones), and one in transit nothing yet.
+ */
+export function checkTransfers(transfers: ReadonlyArray<Pick<Transfer, 'id' | 'status' | 'fromStoreId' | 'toStoreId'>>, sums: readonly TransferSum[]): StockDiscrepancy[] {
+  const found: StockDiscrepancy[] = [];
+  const byId = new Map(transfers.map((t) => [t.id, t]));
+  const moved = new Map<string, { transfer: (typeof transfers)[number]; productId: string; sent: Milli; arrived: Milli }>();
+  for (const sum of sums) {
+    const where = { storeId: sum.storeId, productId: sum.productId, transferId: sum.transferId };
+    const transfer = byId.get(sum.transferId);
+    if (!transfer) {
+      found.push({ ...where, problem: `${sum.kind} movements of a transfer that does not exist` });
+      continue;
+    }
+    const sending = sum.kind === 'transfer-out';
+    if (sum.storeId !== (sending ? transfer.fromStoreId : transfer.toStoreId)) {
+      found.push({ ...where, problem: `${sum.kind} movements in a store that is not the transfer’s ${sending ? 'sending' : 'receiving'} store` });
+    }
+    const key = `${sum.transferId}/${sum.productId}`;
+    const entry = moved.get(key) ?? { transfer, productId: sum.productId, sent: 0, arrived: 0 };
+    if (sending) entry.sent -= toMilli(sum.quantity);
+    else entry.arrived += toMilli(sum.quantity);
+    moved.set(key, entry);
+  }
+  for (const { transfer, productId, sent, arrived } of moved.values()) {
+    const where = { storeId: transfer.toStoreId, productId, transferId: transfer.id };
+    if (transfer.status === 'received' && arrived !== sent) found.push({ ...where, problem: `transfer received: ${fromMilli(arrived)} arrived of ${fromMilli(sent)} sent` });
+    if (transfer.status === 'in-transit' && arrived !== 0) found.push({ ...where, problem: `transfer in transit, yet ${fromMilli(arrived)} arrived` });
   }
   return found;
 }
