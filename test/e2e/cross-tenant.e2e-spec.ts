@@ -48,6 +48,21 @@ const setColumn = (table: string, column: string, extra: Record<string, string> 
     return () => db.query(`UPDATE ${table} SET ${assign} WHERE tenant_id = ? AND id = ?`, [...columns.map((c) => before[c]), tenantB, bId]);
   },
 });
+/** As setColumn, for an append-only table (a trigger refuses UPDATE): B's row is deleted and written again holding the planted id. */
+const rewriteRow = (table: string, column: string, extra: Record<string, string> = {}): Plant => ({
+  mode: 'forward',
+  async put(db, bId, plantedId) {
+    const [before] = await db.query(`SELECT * FROM ${table} WHERE tenant_id = ? AND id = ?`, [tenantB, bId]);
+    if (!before) throw new Error(`no ${table} row ${bId} of B to plant into`);
+    const write = async (row: Record<string, unknown>) => {
+      await db.query(`DELETE FROM ${table} WHERE tenant_id = ? AND id = ?`, [tenantB, bId]);
+      const columns = Object.keys(row);
+      await db.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
+    };
+    await write({ ...before, [column]: plantedId, ...extra });
+    return () => write(before);
+  },
+});
 const joinRow = (table: string, owner: string, member: string): Plant => ({
   mode: 'forward',
   async put(db, bId, plantedId) {
@@ -65,6 +80,9 @@ const reverseColumn = (table: string, column: string): Plant => ({
   },
 });
 
+/** Tables a trigger keeps append-only (src/infra/database/migrations/shard/1764800000000-stock-guards.ts). */
+const APPEND_ONLY = new Set(['stock_movements']);
+
 const PLANTS: Record<string, Plant> = {
   'products.components': reverseColumn('recipe_items', 'composition_id'),
   'products.suppliers': joinRow('product_suppliers', 'product_id', 'supplier_id'),
@@ -77,11 +95,11 @@ const PLANTS: Record<string, Plant> = {
   // The actor is one column for both kinds, told apart by actor_type.
   'audit-events.employee': setColumn('audit_events', 'actor_id', { actor_type: 'user' }),
   'audit-events.device': setColumn('audit_events', 'actor_id', { actor_type: 'device' }),
-  // A movement names its document by type and id.
+  // A movement names its document by type and id; the ledger is append-only.
   ...Object.fromEntries(
     (['goodsReceipt:goods-receipts', 'writeOff:write-offs', 'transfer:transfers', 'stockCount:stock-counts'] as const).map((pair) => {
       const [name, type] = pair.split(':');
-      return [`stock-movements.${name}`, setColumn('stock_movements', 'document_id', { document_type: type })];
+      return [`stock-movements.${name}`, rewriteRow('stock_movements', 'document_id', { document_type: type })];
     }),
   ),
 };
@@ -273,7 +291,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
         let plant = PLANTS[`${def.type}.${name}`];
         if (!plant && rel.foreignKey) {
           const column = db.entityMetadatas.find((m) => m.tableName === tableOf(def))?.columns.find((c) => c.propertyName === rel.foreignKey);
-          if (column) plant = setColumn(tableOf(def), column.databaseName);
+          if (column) plant = (APPEND_ONLY.has(tableOf(def)) ? rewriteRow : setColumn)(tableOf(def), column.databaseName);
         }
         if (!plant) {
           missing.push(`${def.type}.${name}`);
