@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { RequestContext } from '../tenancy/request-context';
 import { dataSourceOptions } from './data-source-options';
-import { inTransaction, runAfterCommit } from './transactions';
+import { inTransaction, runAfterCommit, serializeEmbedded } from './transactions';
 
 /** What can carry an open catalog transaction: a request context inside `CatalogDatabase.transactional`. */
 export type CatalogTxContext = Pick<RequestContext, 'catalogTx' | 'afterCommit'>;
@@ -32,6 +32,7 @@ export class CatalogDatabase implements OnApplicationShutdown {
 
   async open(): Promise<void> {
     await this.dataSource.initialize();
+    serializeEmbedded(this.dataSource);
     const applied = await this.dataSource.runMigrations({ transaction: 'each' });
     if (applied.length) this.logger.log(`catalog: applied ${applied.length} migration(s)`);
   }

@@ -5,7 +5,7 @@ import type { RequestContext } from '../tenancy/request-context';
 import { ensureFence, passFence } from '../tenancy/tenant-fence';
 import { DatabaseError, DatabaseErrorCode } from './database.errors';
 import { dataSourceOptions } from './data-source-options';
-import { inTransaction, runAfterCommit } from './transactions';
+import { inTransaction, runAfterCommit, serializeEmbedded } from './transactions';
 
 /** After a failed open, requests fail fast for this long instead of each waiting for a timeout. */
 const RETRY_AFTER_MS = 2000;
@@ -163,6 +163,7 @@ export class ShardRegistry implements OnApplicationShutdown {
     const dataSource = new DataSource(dataSourceOptions(handle.config.target, 'shard', this.config.poolSize));
     try {
       await dataSource.initialize();
+      serializeEmbedded(dataSource);
       if (!handle.migrated) await this.migrate(handle, dataSource);
       handle.dataSource = dataSource;
       handle.failedAt = undefined;

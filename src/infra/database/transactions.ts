@@ -1,9 +1,34 @@
 import type { Logger } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
-// sql.js has one connection; two transactions begun on it at once would nest.
-// The embedded profile therefore runs its transactions one after another.
+// sql.js has one connection, shared by every caller. Two transactions begun on it
+// at once would nest, and a statement sent outside any transaction while one is
+// open would run inside it and be rolled back with it (a login's session row lost
+// because another request's write failed). So on the embedded profile everything
+// takes turns on one queue: each transaction is one turn, each statement outside a
+// transaction is one turn. Work inside a transaction knows it is (async context)
+// and runs straight through, so it never waits behind itself.
 const queues = new WeakMap<DataSource, Promise<unknown>>();
+const inside = new AsyncLocalStorage<DataSource>();
+const guarded = new WeakSet<DataSource>();
+
+function enqueue<T>(dataSource: DataSource, turn: () => Promise<T>): Promise<T> {
+  const previous = queues.get(dataSource) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(turn);
+  queues.set(dataSource, next);
+  return next;
+}
+
+/** Makes every statement on an embedded DataSource's one connection wait for the transaction in progress. */
+function guardStatements(dataSource: DataSource): void {
+  if (guarded.has(dataSource)) return;
+  guarded.add(dataSource);
+  const runner: QueryRunner = dataSource.driver.createQueryRunner('master');
+  const query = runner.query.bind(runner) as QueryRunner['query'];
+  runner.query = ((...args: Parameters<QueryRunner['query']>) =>
+    inside.getStore() === dataSource ? query(...args) : enqueue(dataSource, () => query(...args))) as QueryRunner['query'];
+}
 
 /**
  * Runs `work` in one transaction on `dataSource`: it commits when `work` resolves
@@ -15,10 +40,15 @@ const queues = new WeakMap<DataSource, Promise<unknown>>();
  */
 export function inTransaction<T>(dataSource: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
   if (dataSource.options.type !== 'sqljs') return dataSource.transaction(work);
-  const previous = queues.get(dataSource) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-  queues.set(dataSource, next);
-  return next;
+  guardStatements(dataSource);
+  // Inside a transaction already: a savepoint on the same connection, not a turn of its own (that would wait for itself).
+  if (inside.getStore() === dataSource) return dataSource.transaction(work);
+  return enqueue(dataSource, () => inside.run(dataSource, () => dataSource.transaction(work)));
+}
+
+/** On the embedded profile, from when a DataSource is opened: statements outside transactions take their turn too. */
+export function serializeEmbedded(dataSource: DataSource): void {
+  if (dataSource.options.type === 'sqljs') guardStatements(dataSource);
 }
 
 /** Runs the after-commit hooks of a committed transaction. What runs after commit cannot undo it: a failure is logged, never thrown. */
