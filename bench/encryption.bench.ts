@@ -20,6 +20,7 @@ import { AppModule } from '../src/app.module';
 import { configureApp, createAdapter } from '../src/app.setup';
 import { loadConfig } from '../src/config/app-config';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../src/modules/secrets/encryption.provider';
+import { createVaultHealthApi } from '../src/modules/secrets/hashi-vault.client';
 import { VaultTransitClient } from '../src/modules/secrets/vault-transit.client';
 import { VaultTransitProvider } from '../src/modules/secrets/vault-transit.provider';
 import { environment, formatInt, formatRatio, markdownTable, print, writeJson } from './lib/report';
@@ -39,7 +40,7 @@ const passThrough: EncryptionProvider = {
   decrypt: async (_tenant, values) => [...values],
   blindIndex: async (scope, values) => values.map((v) => createHash('sha256').update(scope + v).digest('hex')),
   health: async () => ({ up: true }),
-  latestVersion: async () => 1,
+  keyVersions: async () => ({ latest: 1, minDecryption: 1 }),
   rewrap: async (_tenant, values) => [...values],
 };
 
@@ -72,7 +73,7 @@ async function boot(variant: Variant, vault: Record<string, string>): Promise<{ 
   if (variant === 'plain') builder = builder.overrideProvider(ENCRYPTION_PROVIDER).useValue(passThrough);
   if (variant === 'vault-cold') {
     builder = builder.overrideProvider(ENCRYPTION_PROVIDER).useFactory({
-      factory: (transit: VaultTransitClient) => new VaultTransitProvider(config.vault!, transit),
+      factory: (transit: VaultTransitClient) => new VaultTransitProvider(config.vault!, transit, createVaultHealthApi(config.vault!)),
       inject: [VaultTransitClient],
     });
   }

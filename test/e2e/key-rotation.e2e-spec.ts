@@ -157,7 +157,7 @@ describe(`key rotation: rotate, rewrap in the background, raise the minimum vers
 
     await expect(commands().raiseMinDecryptionVersion()).resolves.toMatchObject({ latest: 2, minDecryption: 2 });
     if (bao) expect((await bao.api('GET', 'transit/keys/bloomdesk-pii')).data).toMatchObject({ latest_version: 2, min_decryption_version: 2 });
-    await encryption.latestVersion(); // the keyring provider reads the raised minimum as the job's next look would
+    await encryption.keyVersions(); // the keyring provider reads the raised minimum as the job's next look would
 
     // Every row still reads, through the API and the server's own paths.
     for (const shop of shops) {

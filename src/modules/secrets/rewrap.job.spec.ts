@@ -140,7 +140,7 @@ describe(RewrapJob.name, () => {
   it('does not overwrite a value a user changed while the page was being rewrapped', async () => {
     await seed(TENANT_A, 2);
     rotateKeyring(keyringPath(dataDir));
-    await provider.latestVersion(); // the provider sees v2, as it would after the job's first look
+    await provider.keyVersions(); // the provider sees v2, as it would after the job's first look
     const [written] = await provider.encrypt(TENANT_A, ['written by a user meanwhile']);
     jest.spyOn(provider, 'rewrap').mockImplementationOnce(async (tenant, values) => {
       await db.query('UPDATE notes SET title_ciphertext = ? WHERE id = ?', [written, id(0)]);

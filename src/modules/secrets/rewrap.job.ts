@@ -115,7 +115,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async tick(): Promise<void> {
     try {
-      const version = await this.encryption.latestVersion();
+      const version = (await this.encryption.keyVersions()).latest;
       this.metrics.keyVersion.set(version);
       if (version !== this.finishedVersion) {
         const report = await this.runOnce();
@@ -129,7 +129,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async pass(): Promise<RewrapReport> {
-    const keyVersion = await this.encryption.latestVersion();
+    const keyVersion = (await this.encryption.keyVersions()).latest;
     this.metrics.keyVersion.set(keyVersion);
     const prefix = versionPrefix(this.encryption.kind, keyVersion);
     const targets: Target[] = [

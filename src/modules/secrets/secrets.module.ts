@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ENCRYPTION_PROVIDER, EncryptionProvider } from './encryption.provider';
-import { createVaultAuthApi, createVaultKvApi } from './hashi-vault.client';
+import { createVaultAuthApi, createVaultHealthApi, createVaultKvApi } from './hashi-vault.client';
 import { DecryptionCache } from './decryption-cache';
 import { LocalKeyringProvider } from './local-keyring.provider';
 import { SecretsMetrics } from './secrets.metrics';
@@ -59,7 +59,7 @@ import { VaultTransitProvider } from './vault-transit.provider';
       useFactory: (config: AppConfig, transit: VaultTransitClient | null): EncryptionProvider =>
         config.vault && transit
           ? // A page read again within minutes costs no Vault call; the keyring is in-process already.
-            new DecryptionCache(new VaultTransitProvider(config.vault, transit), { maxEntries: 20_000, ttlMs: 5 * 60_000 })
+            new DecryptionCache(new VaultTransitProvider(config.vault, transit, createVaultHealthApi(config.vault)), { maxEntries: 20_000, ttlMs: 5 * 60_000 })
           : new LocalKeyringProvider(config),
     },
   ],
