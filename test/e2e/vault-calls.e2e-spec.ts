@@ -72,7 +72,8 @@ describe(`Vault calls per request (${PROFILE})`, () => {
       phone: `+7 916 ${randomInt(1_000_000, 9_999_999)}`,
     }));
     const sealed = await encryption.encrypt(shop.tenantId, people.flatMap((p) => [p.name, p.email, p.phone]));
-    const emailIndexes = await encryption.blindIndex('', people.map((p) => normaliseEmail(p.email)!));
+    const emailIndexes = await encryption.blindIndex('', people.map((p) => normaliseEmail(p.email)));
+    const emailTenantIndexes = await encryption.blindIndex(shop.tenantId, people.map((p) => normaliseEmail(p.email)));
     const phoneIndexes = await encryption.blindIndex(shop.tenantId, people.map((p) => normalisePhone(p.phone, 'RUB')!));
     const start = Date.now();
     const users: User[] = people.map((_, i) => ({
@@ -82,6 +83,7 @@ describe(`Vault calls per request (${PROFILE})`, () => {
       emailCiphertext: sealed[3 * i + 1],
       phoneCiphertext: sealed[3 * i + 2],
       emailIndex: emailIndexes[i],
+      emailTenantIndex: emailTenantIndexes[i],
       phoneIndex: phoneIndexes[i],
       passwordHash: 'scrypt$unusable',
       role: 'florist',

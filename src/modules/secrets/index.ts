@@ -8,6 +8,7 @@ export type { TransitCiphertextItem, TransitEncryptItem, TransitKeyInfo } from '
 export type { VaultTokenSource } from './vault-token-source';
 export { vaultSafeCall } from './vault-safe-call';
 export { SecretsMetrics } from './secrets.metrics';
+export { LoginEmailIndex } from './login-email-index';
 export { IntegrationSecretsModule } from './integration-secrets.module';
 export { IntegrationSecretService } from './integration-secret.service';
 export { VaultKvClient } from './vault-kv.client';

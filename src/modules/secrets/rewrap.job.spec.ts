@@ -10,6 +10,7 @@ import { ciphertextTables } from './ciphertext-columns';
 import { CiphertextRepository } from './ciphertext.repository';
 import { keyringPath, rotateKeyring } from './local-keyring.file';
 import { LocalKeyringProvider } from './local-keyring.provider';
+import { BlindIndexBackfill } from './blind-index-backfill';
 import { RewrapJob } from './rewrap.job';
 import { SecretsMetrics } from './secrets.metrics';
 
@@ -50,7 +51,7 @@ describe(RewrapJob.name, () => {
     metrics = new SecretsMetrics();
     const catalog = { dataSource: db } as CatalogDatabase;
     const shards = { ids: () => [] } as unknown as ShardRegistry;
-    sut = new RewrapJob({ keyRewrapIntervalSeconds: 0 } as AppConfig, catalog, shards, provider, new CiphertextRepository(), metrics);
+    sut = new RewrapJob({ keyRewrapIntervalSeconds: 0 } as AppConfig, catalog, shards, provider, new CiphertextRepository(), metrics, new BlindIndexBackfill(provider));
   });
 
   afterEach(async () => {
