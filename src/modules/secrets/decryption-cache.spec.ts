@@ -69,6 +69,20 @@ describe(DecryptionCache.name, () => {
     expect(expiring.misses).toBe(2);
   });
 
+  it('makes room a tenth at a time, oldest first, keeping the most recently used', async () => {
+    const { provider, calls } = fakeProvider();
+    const sut = new DecryptionCache(provider, { maxEntries: 10, ttlMs: 60_000 });
+    const values = Array.from({ length: 11 }, (_, i) => ct('t1', `v${i}`));
+    await sut.decrypt('t1', values.slice(0, 10));
+    await sut.decrypt('t1', [values[0]]); // v0 is now the youngest
+    await sut.decrypt('t1', [values[10]]); // 11 > 10: down to 9, dropping v1 and v2
+    calls.length = 0;
+    await sut.decrypt('t1', [values[0], ...values.slice(3)]);
+    expect(calls).toEqual([]);
+    await sut.decrypt('t1', values.slice(1, 3));
+    expect(calls).toEqual([values.slice(1, 3)]);
+  });
+
   it('remembers what it encrypted, so reading back a write asks the provider nothing', async () => {
     const { provider, calls } = fakeProvider();
     const sut = new DecryptionCache(provider, { maxEntries: 100, ttlMs: 60_000, maxPlaintextLength: 10 });
