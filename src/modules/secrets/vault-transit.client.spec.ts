@@ -198,6 +198,14 @@ describe(VaultTransitClient.name, () => {
     expect(Date.now() - started).toBeLessThan(300 + 60);
   });
 
+  it('counts a login that Vault does not answer against the same deadline', async () => {
+    tokens.token.mockReturnValue(new Promise(() => undefined));
+    const started = Date.now();
+    await expect(sut.encrypt('k', [{ plaintext: 'cA==' }])).rejects.toMatchObject({ code: SecretsErrorCode.Unavailable, message: 'Vault transit encrypt timed out waiting for a token.' });
+    expect(Date.now() - started).toBeLessThan(300 + 60);
+    expect(vault.seen).toHaveLength(0);
+  });
+
   it('reuses kept-alive connections: 20 calls in a row open at most 2 (one while the first is handed back)', async () => {
     for (let i = 0; i < 20; i++) await sut.encrypt('k', [{ plaintext: 'cA==' }]);
     expect(vault.seen).toHaveLength(20);
