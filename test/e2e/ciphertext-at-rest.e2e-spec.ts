@@ -48,13 +48,30 @@ describe(`sensitive data at rest is ciphertext only (${PROFILE})`, () => {
     await t.close();
   });
 
-  it('leaves no plaintext in any table of the catalog or the shards, in Redis or in the logs', async () => {
+  /** Everything written to stdout or stderr (passed on) or to the console (kept back) from now on: a library printing beside the logger. */
+  function captureOutput(): { printed: string[]; stop: () => void } {
+    const printed: string[] = [];
+    const spies = [
+      ...[process.stdout, process.stderr].map((stream) => {
+        const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+        return jest.spyOn(stream, 'write').mockImplementation((...args: unknown[]) => (printed.push(String(args[0])), write(...args)));
+      }),
+      ...(['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
+        jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' '))),
+      ),
+    ];
+    return { printed, stop: () => spies.forEach((spy) => spy.mockRestore()) };
+  }
+
+  it('leaves no plaintext in any table of the catalog or the shards, in Redis, in the logs or on stdout/stderr', async () => {
+    const output = captureOutput();
     const ownerName = marker('Zelda');
     const email = uniqueEmail(marker('zelda'));
     const shop = await newShop(t, { ownerName, email });
     const supplierPhone = phone();
     const idempotentPhone = phone();
     const integrationValue = marker('sk_live');
+    const employee = { name: marker('Olga'), email: uniqueEmail(marker('olga')), phone: phone() };
     const post = (type: string, attributes: Record<string, unknown>, headers?: Record<string, string>) =>
       t.request('POST', `/api/v1/${type}`, { token: shop.accessToken, body: { data: { type, attributes } }, headers });
 
@@ -63,12 +80,23 @@ describe(`sensitive data at rest is ciphertext only (${PROFILE})`, () => {
     const idempotent = await post('suppliers', { name: 'Tulip farm', contactPhone: idempotentPhone }, { 'idempotency-key': marker('key') });
     expect(idempotent.text).toContain(idempotentPhone);
     expect((await post('integration-secrets', { name: 'Terminal', kind: 'payment-terminal', value: integrationValue })).status).toBe(201);
+    const hired = await post('employees', { ...employee, role: 'manager', password: 'a long first password' });
+    expect(hired.status).toBe(201);
+    // Found through the blind indexes, written another way than stored: the filter values go into URLs and access logs.
+    const otherPhone = `8 (${employee.phone.slice(3, 6)}) ${employee.phone.slice(7)}`;
+    const otherEmail = employee.email.toUpperCase();
+    for (const filter of [`filter[phone]=${encodeURIComponent(otherPhone)}`, `filter[email]=${encodeURIComponent(otherEmail)}`]) {
+      const found = await t.request('GET', `/api/v1/employees?${filter}`, { token: shop.accessToken });
+      expect({ filter, ids: found.body.data.map((e: { id: string }) => e.id) }).toEqual({ filter, ids: [hired.body.data.id] });
+    }
     // A failed login for the e-mail, and a good one: the rate limiter keeps counters by e-mail.
     await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, 'wrong password!'), ip: freshIp() });
     expect((await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, shop.password), ip: freshIp() })).status).toBe(201);
+    output.stop();
 
-    const plaintexts = [ownerName, email, supplierPhone, supplierPhone.replace(/\D/g, ''), idempotentPhone, idempotentPhone.replace(/\D/g, ''), integrationValue];
-    const forms = plaintexts.flatMap((p) => plaintextForms(p).map((form) => ({ plaintext: p, form })));
+    const phones = [supplierPhone, idempotentPhone, employee.phone, otherPhone].flatMap((p) => [p, p.replace(/\D/g, ''), `+7${p.replace(/\D/g, '').slice(-10)}`]);
+    const plaintexts = [ownerName, email, integrationValue, employee.name, employee.email, otherEmail, ...phones];
+    const forms = plaintexts.flatMap((p) => [...plaintextForms(p), encodeURIComponent(p)].map((form) => ({ plaintext: p, form })));
     const hits: string[] = [];
     const search = (where: string, text: string) => {
       for (const { plaintext, form } of forms) if (text.includes(form)) hits.push(`${plaintext} in ${where}`);
@@ -83,11 +111,12 @@ describe(`sensitive data at rest is ciphertext only (${PROFILE})`, () => {
     }
     if (PROFILE === 'services') for (const entry of await redisContents()) search('redis', entry);
     t.logs.forEach((line, i) => search(`log line ${i}`, line));
+    output.printed.forEach((text, i) => search(`output ${i}`, text));
 
     expect(hits).toEqual([]);
-    // The search looked where the data is: the tables that hold it and the log of the requests.
+    // The search looked where the data is: the tables that hold it and the log of the requests, filters included.
     expect(tablesRead).toBeGreaterThanOrEqual(8);
-    expect(t.logs.length).toBeGreaterThan(0);
+    expect(t.logs.join('\n')).toContain('/api/v1/employees?filter');
   });
 
   it("does not decrypt tenant A's ciphertext copied into tenant B's row: B's read fails naming B's record", async () => {

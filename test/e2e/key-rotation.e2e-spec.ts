@@ -108,6 +108,8 @@ describe(`key rotation: rotate, rewrap in the background, raise the minimum vers
     phones.set(original.body.data.id, idempotent.data.attributes.contactPhone);
     const integration = await t.request('POST', '/api/v1/integration-secrets', { token: a.accessToken, body: { data: { type: 'integration-secrets', attributes: { name: 'Terminal', kind: 'payment-terminal', value: 'terminal-key' } } } });
     const stale = (await shardA.query('SELECT contact_phone_ciphertext AS c FROM suppliers WHERE tenant_id = ? AND id = ?', [a.tenantId, rows[0].id]))[0].c as string;
+    // Read once, so the server holds its plaintext in memory (the decryption cache, on Vault).
+    expect((await t.request('GET', `/api/v1/suppliers/${rows[0].id}`, { token: a.accessToken })).body.data.attributes.contactPhone).toBe(bulk[0]);
 
     const before = await storedCiphertexts(t);
     expect(versionsOf(before)).toEqual([`${envelope}:v1`]);
@@ -157,7 +159,9 @@ describe(`key rotation: rotate, rewrap in the background, raise the minimum vers
 
     await expect(commands().raiseMinDecryptionVersion()).resolves.toMatchObject({ latest: 2, minDecryption: 2 });
     if (bao) expect((await bao.api('GET', 'transit/keys/bloomdesk-pii')).data).toMatchObject({ latest_version: 2, min_decryption_version: 2 });
-    await encryption.latestVersion(); // the keyring provider reads the raised minimum as the job's next look would
+    // The server learns the raised minimum at its next look at the key (the rewrap job's, or the cache's own):
+    // the keyring reloads its file, the decryption cache forgets plaintexts of older versions.
+    await encryption.keyVersions();
 
     // Every row still reads, through the API and the server's own paths.
     for (const shop of shops) {
@@ -177,7 +181,7 @@ describe(`key rotation: rotate, rewrap in the background, raise the minimum vers
     }
     await expect(t.app.get(IntegrationSecretService).reveal({ tenantId: a.tenantId, shardId: await shardOf(t, a.tenantId) } as never, integration.body.data.id)).resolves.toBe('terminal-key');
 
-    // A copy of a value from before the rotation no longer decrypts: the old version is retired.
+    // A copy of a value from before the rotation no longer decrypts, even one this server decrypted before: the old version is retired.
     await shardA.query('UPDATE suppliers SET contact_phone_ciphertext = ? WHERE tenant_id = ? AND id = ?', [stale, a.tenantId, rows[1].id]);
     const retired = await t.request('GET', `/api/v1/suppliers/${rows[1].id}`, { token: a.accessToken });
     expect(retired.status).toBe(500);

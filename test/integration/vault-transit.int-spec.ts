@@ -9,6 +9,7 @@ import {
   SecretsModule,
   VaultTransitClient,
 } from '../../src/modules/secrets';
+import { VaultHttp } from '../../src/modules/secrets/vault-http';
 
 // The real OpenBao that scripts/services.sh starts: transit at transit/ with
 // bloomdesk-pii (aes256-gcm96, derived) and bloomdesk-blind-index (aes256-gcm96).
@@ -76,10 +77,10 @@ describe('Vault transit encryption (OpenBao)', () => {
 
   it('round-trips 450 values in one call, sent as 3 chunks, in order', async () => {
     const values = Array.from({ length: 450 }, (_, i) => (i % 3 === 0 ? `Анна ${i} 🌷` : i % 3 === 1 ? `+7916${String(i).padStart(7, '0')}` : ''));
-    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    const requests = jest.spyOn(VaultHttp.prototype, 'request');
     const ciphertexts = await sut.encrypt(TENANT_A, values);
-    const encryptCalls = fetchSpy.mock.calls.filter(([url]) => String(url).includes(`/encrypt/${vault.piiKey}`));
-    expect(encryptCalls).toHaveLength(3);
+    const encryptCalls = requests.mock.calls.filter(([req]) => req.path.endsWith(`/encrypt/${vault.piiKey}`));
+    expect(encryptCalls.map(([req]) => (req.body as { batch_input: unknown[] }).batch_input.length)).toEqual([200, 200, 50]);
     expect(ciphertexts).toHaveLength(450);
     expect(ciphertexts.every((c) => /^vault:v\d+:/.test(c))).toBe(true);
     await expect(sut.decrypt(TENANT_A, ciphertexts)).resolves.toEqual(values);

@@ -27,10 +27,11 @@ export interface EncryptionProvider {
   /** Reachable, unsealed and able to encrypt; never throws. */
   health(): Promise<{ up: boolean; detail?: string }>;
   /**
-   * The newest key version: `encrypt` writes it, and ciphertexts of older
-   * versions are what the key-rotation job rewraps.
+   * The key's versions: `encrypt` writes `latest`, ciphertexts of older versions
+   * are what the key-rotation job rewraps, and those below `minDecryption` no
+   * longer decrypt.
    */
-  latestVersion(): Promise<number>;
+  keyVersions(): Promise<KeyVersions>;
   /**
    * Moves ciphertexts to the newest key version without handing their plaintext
    * to the caller (Vault's `rewrap`; the keyring re-encrypts inside itself).
@@ -38,6 +39,11 @@ export interface EncryptionProvider {
    * does not decrypt, like `decrypt`.
    */
   rewrap(tenantId: string, ciphertexts: readonly string[]): Promise<string[]>;
+}
+
+export interface KeyVersions {
+  latest: number;
+  minDecryption: number;
 }
 
 /**

@@ -1,13 +1,14 @@
 export { ENCRYPTION_PROVIDER } from './encryption.provider';
-export type { EncryptionProvider } from './encryption.provider';
+export type { EncryptionProvider, KeyVersions } from './encryption.provider';
 export { SecretsError, SecretsErrorCode } from './secrets.errors';
 export { SecretsModule } from './secrets.module';
 export { VaultAuthService } from './vault-auth.service';
 export { VaultTransitClient, TRANSIT_CHUNK_SIZE } from './vault-transit.client';
-export type { TransitCiphertextItem, TransitEncryptItem, TransitKeyInfo, VaultHealth } from './vault-transit.client';
+export type { TransitCiphertextItem, TransitEncryptItem, TransitKeyInfo } from './vault-transit.client';
 export type { VaultTokenSource } from './vault-token-source';
 export { vaultSafeCall } from './vault-safe-call';
 export { SecretsMetrics } from './secrets.metrics';
+export { LoginEmailIndex } from './login-email-index';
 export { IntegrationSecretsModule } from './integration-secrets.module';
 export { IntegrationSecretService } from './integration-secret.service';
 export { VaultKvClient } from './vault-kv.client';

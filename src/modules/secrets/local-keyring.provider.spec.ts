@@ -103,9 +103,9 @@ describe(LocalKeyringProvider.name, () => {
 
   it('picks up a rotation made by the keys command while running, and rewraps without giving out the plaintext', async () => {
     const [v1] = await sut.encrypt(TENANT_A, ['before']);
-    await expect(sut.latestVersion()).resolves.toBe(1);
+    await expect(sut.keyVersions()).resolves.toMatchObject({ latest: 1 });
     rotateKeyring(keyringPath(dataDir));
-    await expect(sut.latestVersion()).resolves.toBe(2);
+    await expect(sut.keyVersions()).resolves.toMatchObject({ latest: 2 });
     const [moved] = await sut.rewrap(TENANT_A, [v1]);
     expect(moved).toMatch(/^local:v2:/);
     await expect(sut.decrypt(TENANT_A, [moved])).resolves.toEqual(['before']);
@@ -116,10 +116,10 @@ describe(LocalKeyringProvider.name, () => {
   it('refuses versions below a raised minimum decryption version', async () => {
     const [v1] = await sut.encrypt(TENANT_A, ['old']);
     rotateKeyring(keyringPath(dataDir));
-    await sut.latestVersion();
+    await sut.keyVersions();
     const [v2] = await sut.encrypt(TENANT_A, ['new']);
     raiseMinDecryptionVersion(keyringPath(dataDir), 2);
-    await sut.latestVersion();
+    await sut.keyVersions();
     await expect(sut.decrypt(TENANT_A, [v2])).resolves.toEqual(['new']);
     await expect(sut.decrypt(TENANT_A, [v2, v1])).rejects.toMatchObject({ code: SecretsErrorCode.CiphertextInvalid, meta: { index: 1 } });
     expect(() => raiseMinDecryptionVersion(keyringPath(dataDir), 3)).toThrow('minDecryptionVersion');

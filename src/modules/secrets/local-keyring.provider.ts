@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { AppConfig } from '../../config/app-config';
-import type { EncryptionProvider } from './encryption.provider';
+import type { EncryptionProvider, KeyVersions } from './encryption.provider';
 import { keyringPath, keyringStamp, loadKeyring, loadOrCreateKeyring, Keyring } from './local-keyring.file';
 import { SecretsError } from './secrets.errors';
 
@@ -20,7 +20,7 @@ export const LOCAL_HMAC_PREFIX = 'local:hmac:';
  * sit next to the data they protect.
  *
  * `npm run keys:rotate` adds a version to the file while the server runs; the
- * server loads it when the rotation job next asks for the latest version.
+ * server loads it when the rotation job next asks for the key's versions.
  */
 export class LocalKeyringProvider implements EncryptionProvider {
   readonly kind = 'local-keyring' as const;
@@ -63,9 +63,9 @@ export class LocalKeyringProvider implements EncryptionProvider {
     return { up: true, detail: 'Local keyring (embedded profile, not for production).' };
   }
 
-  async latestVersion(): Promise<number> {
+  async keyVersions(): Promise<KeyVersions> {
     this.reloadIfChanged();
-    return this.keyring.current;
+    return { latest: this.keyring.current, minDecryption: this.keyring.minDecryptionVersion };
   }
 
   /** Opens and seals again inside the provider: the caller never holds the plaintext. */

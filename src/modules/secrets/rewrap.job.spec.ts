@@ -10,6 +10,7 @@ import { ciphertextTables } from './ciphertext-columns';
 import { CiphertextRepository } from './ciphertext.repository';
 import { keyringPath, rotateKeyring } from './local-keyring.file';
 import { LocalKeyringProvider } from './local-keyring.provider';
+import { BlindIndexBackfill } from './blind-index-backfill';
 import { RewrapJob } from './rewrap.job';
 import { SecretsMetrics } from './secrets.metrics';
 
@@ -50,7 +51,7 @@ describe(RewrapJob.name, () => {
     metrics = new SecretsMetrics();
     const catalog = { dataSource: db } as CatalogDatabase;
     const shards = { ids: () => [] } as unknown as ShardRegistry;
-    sut = new RewrapJob({ keyRewrapIntervalSeconds: 0 } as AppConfig, catalog, shards, provider, new CiphertextRepository(), metrics);
+    sut = new RewrapJob({ keyRewrapIntervalSeconds: 0 } as AppConfig, catalog, shards, provider, new CiphertextRepository(), metrics, new BlindIndexBackfill(provider));
   });
 
   afterEach(async () => {
@@ -140,7 +141,7 @@ describe(RewrapJob.name, () => {
   it('does not overwrite a value a user changed while the page was being rewrapped', async () => {
     await seed(TENANT_A, 2);
     rotateKeyring(keyringPath(dataDir));
-    await provider.latestVersion(); // the provider sees v2, as it would after the job's first look
+    await provider.keyVersions(); // the provider sees v2, as it would after the job's first look
     const [written] = await provider.encrypt(TENANT_A, ['written by a user meanwhile']);
     jest.spyOn(provider, 'rewrap').mockImplementationOnce(async (tenant, values) => {
       await db.query('UPDATE notes SET title_ciphertext = ? WHERE id = ?', [written, id(0)]);

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { ShardRegistry } from '../../infra/database/shard-registry';
+import { BlindIndexBackfill } from './blind-index-backfill';
 import { ciphertextTables, type CiphertextTable } from './ciphertext-columns';
 import { type CiphertextRow, CiphertextRepository } from './ciphertext.repository';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider, versionPrefix } from './encryption.provider';
@@ -88,6 +89,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
     private readonly ciphertexts: CiphertextRepository,
     private readonly metrics: SecretsMetrics,
+    private readonly backfill: BlindIndexBackfill,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -115,7 +117,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async tick(): Promise<void> {
     try {
-      const version = await this.encryption.latestVersion();
+      const version = (await this.encryption.keyVersions()).latest;
       this.metrics.keyVersion.set(version);
       if (version !== this.finishedVersion) {
         const report = await this.runOnce();
@@ -129,7 +131,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async pass(): Promise<RewrapReport> {
-    const keyVersion = await this.encryption.latestVersion();
+    const keyVersion = (await this.encryption.keyVersions()).latest;
     this.metrics.keyVersion.set(keyVersion);
     const prefix = versionPrefix(this.encryption.kind, keyVersion);
     const targets: Target[] = [
@@ -171,6 +173,8 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
     }
     try {
       const locked = await withLock(db, async () => {
+        // Blind indexes a migration added without values; the same pass, lock and outage handling.
+        await this.backfill.fill(db);
         const tables = ciphertextTables(db);
         report.pendingBefore = await this.count(db, tables, prefix);
         this.metrics.rewrapPending.set({ database: target.name }, report.pendingBefore);

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ENCRYPTION_PROVIDER, EncryptionProvider } from './encryption.provider';
-import { createVaultAuthApi, createVaultKvApi } from './hashi-vault.client';
+import { createVaultAuthApi, createVaultHealthApi, createVaultKvApi } from './hashi-vault.client';
 import { DecryptionCache } from './decryption-cache';
 import { LocalKeyringProvider } from './local-keyring.provider';
+import { LoginEmailIndex } from './login-email-index';
 import { SecretsMetrics } from './secrets.metrics';
 import { VaultAuthService } from './vault-auth.service';
 import { VaultKvClient } from './vault-kv.client';
@@ -15,7 +16,8 @@ import { VaultTransitProvider } from './vault-transit.provider';
  * set, the local keyring otherwise. On the services profile `VaultAuthService`
  * (login at init, renewal timer cleared at destroy), `VaultTransitClient` and
  * `VaultKvClient` (integration credentials) are exported too; on the embedded
- * profile they are null. `SecretsMetrics` holds the module's series on `/metrics`.
+ * profile they are null. `SecretsMetrics` holds the module's series on `/metrics`;
+ * `LoginEmailIndex` the login lookup's blind index of an e-mail.
  * Expects the app to import `ConfigModule.forRoot(config)`.
  *
  * @example
@@ -35,6 +37,7 @@ import { VaultTransitProvider } from './vault-transit.provider';
 @Module({
   providers: [
     SecretsMetrics,
+    LoginEmailIndex,
     {
       provide: VaultAuthService,
       inject: [APP_CONFIG],
@@ -59,10 +62,10 @@ import { VaultTransitProvider } from './vault-transit.provider';
       useFactory: (config: AppConfig, transit: VaultTransitClient | null): EncryptionProvider =>
         config.vault && transit
           ? // A page read again within minutes costs no Vault call; the keyring is in-process already.
-            new DecryptionCache(new VaultTransitProvider(config.vault, transit), { maxEntries: 20_000, ttlMs: 5 * 60_000 })
+            new DecryptionCache(new VaultTransitProvider(config.vault, transit, createVaultHealthApi(config.vault)), { maxEntries: 20_000, ttlMs: 5 * 60_000 })
           : new LocalKeyringProvider(config),
     },
   ],
-  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient, VaultKvClient, SecretsMetrics],
+  exports: [ENCRYPTION_PROVIDER, VaultAuthService, VaultTransitClient, VaultKvClient, SecretsMetrics, LoginEmailIndex],
 })
 export class SecretsModule {}

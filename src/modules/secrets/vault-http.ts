@@ -1,3 +1,4 @@
+import { Pool } from 'undici';
 import { SecretsError } from './secrets.errors';
 import { redact, vaultErrorMessages } from './vault-redact';
 
@@ -19,7 +20,8 @@ export interface VaultHttpResponse {
 export interface VaultHttpOptions {
   /** Pauses before each retry; jitter adds up to half of each. Its length is the retry count. */
   retryDelaysMs?: readonly number[];
-  fetch?: typeof fetch;
+  /** Most sockets open to Vault at once; further requests wait for one (inside their deadline). */
+  connections?: number;
 }
 
 type Attempt =
@@ -28,69 +30,100 @@ type Attempt =
   | { kind: 'connection'; code?: string };
 
 const DEFAULT_RETRY_DELAYS_MS = [50, 150];
+const DEFAULT_CONNECTIONS = 16;
+/**
+ * How long an idle socket is kept. Below OpenBao's idle timeout (5 min by default),
+ * so we close first; undici also honours a shorter `Keep-Alive: timeout=` hint.
+ */
+const KEEP_ALIVE_MS = 30_000;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
 
 function connectionCode(error: unknown): string | undefined {
-  // undici reports "fetch failed" with the socket error (ECONNREFUSED, ...) as its cause.
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  // undici puts the socket error (ECONNREFUSED, UND_ERR_SOCKET, ...) on the error itself.
+  const code = (error as { code?: unknown })?.code;
   return typeof code === 'string' && ERROR_CODE.test(code) ? code : undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * JSON over `fetch` with one timeout per attempt and retries with exponential
- * backoff on 5xx and connection errors only. A 4xx is returned to the caller:
- * for transit it may carry per-item errors. A timeout is not retried: the time
- * budget of the call is spent, and a slow Vault is not helped by more requests.
- * Node's global fetch keeps connections alive, so calls reuse sockets.
+ * JSON over HTTP to Vault with one deadline per call: `timeoutMs` bounds the
+ * whole call, retries included (or the caller's `deadline`, when several
+ * requests share one budget). Retries with exponential backoff on 5xx and
+ * connection errors only, and only while the deadline leaves room for the
+ * pause. A 4xx is returned to the caller: for transit it may carry per-item
+ * errors. A timeout is not retried: the budget is spent.
+ *
+ * Connections are kept alive in a bounded pool (undici's `Pool`, not the
+ * global `fetch`, whose agent is implicit and shared with everything else), so
+ * a busy server reuses a few sockets instead of opening one a call.
  */
 export class VaultHttp {
   private readonly retryDelaysMs: readonly number[];
-  private readonly fetch?: typeof fetch;
+  private readonly pool: Pool;
 
   constructor(
-    private readonly addr: string,
+    addr: string,
     private readonly timeoutMs: number,
     options: VaultHttpOptions = {},
   ) {
     this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    this.fetch = options.fetch;
+    this.pool = new Pool(addr, {
+      connections: options.connections ?? DEFAULT_CONNECTIONS,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    });
   }
 
-  async request(req: VaultHttpRequest, { retry = true } = {}): Promise<VaultHttpResponse> {
+  /** The absolute time by which a call started now must end. */
+  deadline(): number {
+    return Date.now() + this.timeoutMs;
+  }
+
+  async request(req: VaultHttpRequest, { retry = true, deadline = this.deadline() } = {}): Promise<VaultHttpResponse> {
     const maxRetries = retry ? this.retryDelaysMs.length : 0;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(req);
+      const outcome = await this.attempt(req, deadline);
       if (outcome.kind === 'response' && outcome.status < 500) return outcome;
       if (outcome.kind === 'timeout' || attempt >= maxRetries) throw this.unavailable(req, outcome, attempt + 1);
       const base = this.retryDelaysMs[attempt];
-      await sleep(base + Math.random() * (base / 2));
+      const pause = base + Math.random() * (base / 2);
+      // A retry that cannot finish in time only delays the answer.
+      if (Date.now() + pause >= deadline) throw this.unavailable(req, outcome, attempt + 1);
+      await sleep(pause);
     }
   }
 
-  private async attempt(req: VaultHttpRequest): Promise<Attempt> {
+  /** Closes the idle sockets; requests after this fail. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async attempt(req: VaultHttpRequest, deadline: number): Promise<Attempt> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { kind: 'timeout' };
     const headers: Record<string, string> = { accept: 'application/json' };
     if (req.token) headers['x-vault-token'] = req.token;
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     try {
-      const res = await (this.fetch ?? globalThis.fetch)(`${this.addr}${req.path}`, {
+      const res = await this.pool.request({
         method: req.method,
+        path: req.path,
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(remaining),
       });
-      const text = await res.text();
+      const text = await res.body.text();
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         body = undefined;
       }
-      return { kind: 'response', status: res.status, body };
+      return { kind: 'response', status: res.statusCode, body };
     } catch (error) {
       const name = (error as { name?: unknown })?.name;
-      if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout' };
+      if (name === 'TimeoutError' || name === 'AbortError' || Date.now() >= deadline) return { kind: 'timeout' };
       return { kind: 'connection', code: connectionCode(error) };
     }
   }
@@ -100,7 +133,7 @@ export class VaultHttp {
     const op = redact(req.operation);
     switch (outcome.kind) {
       case 'timeout':
-        return SecretsError.unavailable(`Vault ${op} timed out after ${this.timeoutMs} ms.`, { operation: op });
+        return SecretsError.unavailable(`Vault ${op} timed out after ${this.timeoutMs} ms${tries}.`, { operation: op });
       case 'connection':
         return SecretsError.unavailable(
           `Vault ${op} failed: no connection${outcome.code ? ` (${outcome.code})` : ''}${tries}.`,

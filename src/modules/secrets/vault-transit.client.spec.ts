@@ -12,13 +12,15 @@ interface Seen {
   token?: string;
   body: { batch_input?: Record<string, string>[] };
 }
-type Reply = { status: number; body: unknown } | 'hang' | 'drop';
+type Reply = { status: number; body: unknown; delayMs?: number } | 'hang' | 'drop';
 
 const TOKEN = 'hvs.unit-test-token-0123456789';
 
 /** A fake Vault on a random port; `reply` decides each answer. */
 class FakeVault {
   readonly seen: Seen[] = [];
+  /** TCP connections accepted: keep-alive means few, however many calls. */
+  connections = 0;
   reply: (req: Seen) => Reply = () => ({ status: 500, body: {} });
   private server!: Server;
   addr!: string;
@@ -38,10 +40,15 @@ class FakeVault {
         const reply = this.reply(seen);
         if (reply === 'hang') return;
         if (reply === 'drop') return req.socket.destroy();
-        res.writeHead(reply.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(reply.body));
+        const send = () => {
+          res.writeHead(reply.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(reply.body));
+        };
+        if (reply.delayMs) setTimeout(send, reply.delayMs);
+        else send();
       });
     });
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.addr = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
@@ -83,10 +90,11 @@ describe(VaultTransitClient.name, () => {
 
   beforeEach(() => {
     vault.seen.length = 0;
+    vault.connections = 0;
     vault.reply = echoTransit;
     tokens = { token: jest.fn().mockResolvedValue(TOKEN), recoverFromDenied: jest.fn().mockResolvedValue(false) };
     const config = { addr: vault.addr, transitMount: 'transit', timeoutMs: 300 } as VaultConfig;
-    sut = new VaultTransitClient(config, tokens);
+    sut = new VaultTransitClient(config, tokens, { retryDelaysMs: [10, 30] });
   });
 
   it('splits 450 items into chunks of 200 and keeps their order', async () => {
@@ -171,6 +179,48 @@ describe(VaultTransitClient.name, () => {
     expect(vault.seen).toHaveLength(1);
   });
 
+  it('keeps one deadline across retries: a Vault answering 503 slowly costs the timeout, not three of them', async () => {
+    vault.reply = () => ({ status: 503, body: { errors: ['Vault is sealed'] }, delayMs: 120 });
+    const started = Date.now();
+    await expect(sut.encrypt('k', [{ plaintext: 'cA==' }])).rejects.toMatchObject({ code: SecretsErrorCode.Unavailable });
+    const elapsed = Date.now() - started;
+    // Per attempt: 3 x 120 ms + the pauses between them, over 400 ms; one budget: at most the 300 ms timeout.
+    expect(elapsed).toBeLessThan(300 + 60);
+    expect(vault.seen.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shares the deadline among the chunks of one call', async () => {
+    // 5 chunks, 4 at a time: the fifth starts only after the first four, 200 ms each, and must not get a budget of its own.
+    vault.reply = (req) => ({ ...(echoTransit(req) as { status: number; body: unknown }), delayMs: 200 });
+    const items = Array.from({ length: 5 * TRANSIT_CHUNK_SIZE }, () => ({ plaintext: 'cA==' }));
+    const started = Date.now();
+    await expect(sut.encrypt('k', items)).rejects.toMatchObject({ code: SecretsErrorCode.Unavailable, message: 'Vault transit encrypt timed out after 300 ms.' });
+    expect(Date.now() - started).toBeLessThan(300 + 60);
+  });
+
+  it('counts a login that Vault does not answer against the same deadline', async () => {
+    tokens.token.mockReturnValue(new Promise(() => undefined));
+    const started = Date.now();
+    await expect(sut.encrypt('k', [{ plaintext: 'cA==' }])).rejects.toMatchObject({ code: SecretsErrorCode.Unavailable, message: 'Vault transit encrypt timed out waiting for a token.' });
+    expect(Date.now() - started).toBeLessThan(300 + 60);
+    expect(vault.seen).toHaveLength(0);
+  });
+
+  it('reuses kept-alive connections: 20 calls in a row open at most 2 (one while the first is handed back)', async () => {
+    for (let i = 0; i < 20; i++) await sut.encrypt('k', [{ plaintext: 'cA==' }]);
+    expect(vault.seen).toHaveLength(20);
+    expect(vault.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('opens no more connections than its pool allows, however many calls run at once', async () => {
+    const bounded = new VaultTransitClient({ addr: vault.addr, transitMount: 'transit', timeoutMs: 2000 } as VaultConfig, tokens, { connections: 3 });
+    vault.reply = (req) => ({ ...(echoTransit(req) as { status: number; body: unknown }), delayMs: 20 });
+    await Promise.all(Array.from({ length: 12 }, () => bounded.encrypt('k', [{ plaintext: 'cA==' }])));
+    expect(vault.seen).toHaveLength(12);
+    expect(vault.connections).toBe(3);
+    await bounded.onModuleDestroy();
+  });
+
   it('retries a dropped connection, then reports Unavailable', async () => {
     vault.reply = () => 'drop';
     await expect(sut.encrypt('k', [{ plaintext: 'cA==' }])).rejects.toMatchObject({ code: SecretsErrorCode.Unavailable });
@@ -217,13 +267,6 @@ describe(VaultTransitClient.name, () => {
       versions: [2, 3],
     });
     expect(vault.seen[0]).toMatchObject({ method: 'GET', url: '/v1/transit/keys/bloomdesk-pii' });
-  });
-
-  it('reads sys/health without a token', async () => {
-    vault.reply = () => ({ status: 200, body: { initialized: true, sealed: true, standby: false, version: '2.7.2' } });
-    await expect(sut.health()).resolves.toEqual({ initialized: true, sealed: true, standby: false, version: '2.7.2' });
-    expect(vault.seen[0].url.startsWith('/v1/sys/health?')).toBe(true);
-    expect(vault.seen[0].token).toBeUndefined();
   });
 
   it('keeps chunk size within OpenBao’s JSON string limit', () => {

@@ -26,13 +26,6 @@ export interface TransitKeyInfo {
   versions: number[];
 }
 
-export interface VaultHealth {
-  initialized: boolean;
-  sealed: boolean;
-  standby: boolean;
-  version?: string;
-}
-
 type Operation = 'encrypt' | 'decrypt' | 'hmac' | 'rewrap';
 type BatchResult = Record<string, unknown> & { error?: unknown };
 
@@ -45,10 +38,12 @@ const CHUNK_CONCURRENCY = 4;
 
 /**
  * A small typed client for the transit engine (hashi-vault-js has none). Batches
- * are split into chunks of 200 and results come back in input order. A per-item
- * failure in `batch_results[i].error` becomes an error naming the item's index in
- * the whole batch: OpenBao answers such a batch with HTTP 400 for encrypt/decrypt
- * and HTTP 200 for hmac/rewrap, the good items carrying their results either way.
+ * are split into chunks of 200, sent up to 4 at a time, and results come back in
+ * input order. One call, however many chunks, has one deadline (`timeoutMs`):
+ * the token, every chunk and every retry share it. A per-item failure in
+ * `batch_results[i].error` becomes an error naming the item's index in the whole
+ * batch: OpenBao answers such a batch with HTTP 400 for encrypt/decrypt and
+ * HTTP 200 for hmac/rewrap, the good items carrying their results either way.
  *
  * @example
  * const [ct] = await client.encrypt('bloomdesk-pii', [{ plaintext: b64(value), context: b64(tenantId) }]);
@@ -120,28 +115,18 @@ export class VaultTransitClient {
     if (res.status >= 300) throw requestFailed(operation, res);
   }
 
-  /** `sys/health` without a token and without retries; throws `SecretsError` Unavailable when Vault does not answer. */
-  async health(): Promise<VaultHealth> {
-    const operation = 'health check';
-    // The *code parameters make every state answer 200 with a body to read.
-    const query = 'standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200&drsecondarycode=200';
-    const res = await this.http.request({ method: 'GET', path: `/v1/sys/health?${query}`, operation }, { retry: false });
-    const body = res.body as Record<string, unknown> | undefined;
-    if (res.status !== 200 || !body) throw requestFailed(operation, res);
-    return {
-      initialized: body.initialized === true,
-      sealed: body.sealed !== false,
-      standby: body.standby === true,
-      version: typeof body.version === 'string' ? body.version : undefined,
-    };
+  /** Closes the pooled connections (Nest calls it at shutdown). */
+  onModuleDestroy(): Promise<void> {
+    return this.http.close();
   }
 
   private async batch(operation: Operation, path: string, items: readonly object[], field: string): Promise<string[]> {
     if (items.length === 0) return [];
+    const deadline = this.http.deadline();
     const chunks: (readonly object[])[] = [];
     for (let i = 0; i < items.length; i += TRANSIT_CHUNK_SIZE) chunks.push(items.slice(i, i + TRANSIT_CHUNK_SIZE));
     const results = await mapChunks(chunks, (chunk, n) =>
-      this.postChunk(operation, `${this.mountPath}/${path}`, chunk, n * TRANSIT_CHUNK_SIZE, field),
+      this.postChunk(operation, `${this.mountPath}/${path}`, chunk, n * TRANSIT_CHUNK_SIZE, field, deadline),
     );
     return results.flat();
   }
@@ -152,9 +137,10 @@ export class VaultTransitClient {
     chunk: readonly object[],
     offset: number,
     field: string,
+    deadline: number,
   ): Promise<string[]> {
     const name = `transit ${operation}`;
-    const res = await this.authorized({ method: 'POST', path, body: { batch_input: chunk }, operation: name });
+    const res = await this.authorized({ method: 'POST', path, body: { batch_input: chunk }, operation: name }, deadline);
     const results = (res.body as { data?: { batch_results?: unknown } } | undefined)?.data?.batch_results;
     if (!Array.isArray(results) || results.length !== chunk.length) throw requestFailed(name, res);
     const failed = (results as BatchResult[]).findIndex((r) => typeof r?.error === 'string' && r.error !== '');
@@ -167,13 +153,32 @@ export class VaultTransitClient {
     });
   }
 
-  /** Sends with the current token; after a 403, retries once if the auth method could log in again. */
-  private async authorized(req: { method: 'GET' | 'POST'; path: string; body?: unknown; operation: string }): Promise<SentResponse> {
-    const token = await this.tokens.token();
-    const res = await this.http.request({ ...req, token });
-    if (res.status !== 403 || !(await this.tokens.recoverFromDenied(token))) return { ...res, token };
-    const fresh = await this.tokens.token();
-    return { ...(await this.http.request({ ...req, token: fresh })), token: fresh };
+  /**
+   * Sends with the current token; after a 403, retries once if the auth method
+   * could log in again. A login that Vault does not answer counts against the
+   * same deadline as the request.
+   */
+  private async authorized(
+    req: { method: 'GET' | 'POST'; path: string; body?: unknown; operation: string },
+    deadline = this.http.deadline(),
+  ): Promise<SentResponse> {
+    const token = await this.within(deadline, req.operation, this.tokens.token());
+    const res = await this.http.request({ ...req, token }, { deadline });
+    if (res.status !== 403 || !(await this.within(deadline, req.operation, this.tokens.recoverFromDenied(token)))) return { ...res, token };
+    const fresh = await this.within(deadline, req.operation, this.tokens.token());
+    return { ...(await this.http.request({ ...req, token: fresh }, { deadline })), token: fresh };
+  }
+
+  private async within<T>(deadline: number, operation: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(SecretsError.unavailable(`Vault ${redact(operation)} timed out waiting for a token.`, { operation: redact(operation) })), Math.max(0, deadline - Date.now()));
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

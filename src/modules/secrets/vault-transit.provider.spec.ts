@@ -1,4 +1,7 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { VaultConfig } from '../../config/app-config';
+import { createVaultHealthApi, type VaultHealthApi } from './hashi-vault.client';
 import { SecretsError, SecretsErrorCode } from './secrets.errors';
 import type { VaultTransitClient } from './vault-transit.client';
 import { VaultTransitProvider } from './vault-transit.provider';
@@ -7,18 +10,19 @@ const TENANT = '0190a1b2-0000-7000-8000-00000000000a';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe(VaultTransitProvider.name, () => {
-  let transit: jest.Mocked<Pick<VaultTransitClient, 'encrypt' | 'decrypt' | 'hmac' | 'health'>>;
+  let transit: jest.Mocked<Pick<VaultTransitClient, 'encrypt' | 'decrypt' | 'hmac'>>;
+  let vault: jest.Mocked<VaultHealthApi>;
   let sut: VaultTransitProvider;
+  const config = { piiKey: 'bloomdesk-pii', blindIndexKey: 'bloomdesk-blind-index' } as VaultConfig;
 
   beforeEach(() => {
     transit = {
       encrypt: jest.fn(async (_key, items) => items.map((i) => `vault:v1:${i.plaintext}`)),
       decrypt: jest.fn(async (_key, items) => items.map((i) => i.ciphertext.slice(9))),
       hmac: jest.fn(async (_key, inputs) => inputs.map((i) => `vault:v1:h${i}`)),
-      health: jest.fn(async () => ({ initialized: true, sealed: false, standby: false })),
     };
-    const config = { piiKey: 'bloomdesk-pii', blindIndexKey: 'bloomdesk-blind-index' } as VaultConfig;
-    sut = new VaultTransitProvider(config, transit as unknown as VaultTransitClient);
+    vault = { health: jest.fn(async () => ({ initialized: true, sealed: false, standby: false })) };
+    sut = new VaultTransitProvider(config, transit as unknown as VaultTransitClient, vault);
   });
 
   it('encrypts with the PII key, base64 plaintexts and the tenant id as context', async () => {
@@ -59,21 +63,68 @@ describe(VaultTransitProvider.name, () => {
     });
 
     it('is down when sealed, without trying the token', async () => {
-      transit.health.mockResolvedValue({ initialized: true, sealed: true, standby: false });
+      vault.health.mockResolvedValue({ initialized: true, sealed: true, standby: false });
       await expect(sut.health()).resolves.toEqual({ up: false, detail: 'Vault is sealed.' });
       expect(transit.encrypt).not.toHaveBeenCalled();
     });
 
     it('is down when not initialized', async () => {
-      transit.health.mockResolvedValue({ initialized: false, sealed: true, standby: false });
+      vault.health.mockResolvedValue({ initialized: false, sealed: true, standby: false });
       await expect(sut.health()).resolves.toMatchObject({ up: false, detail: 'Vault is not initialized.' });
     });
 
     it('is down, never throwing, when the token is refused or Vault is unreachable', async () => {
       transit.encrypt.mockRejectedValue(SecretsError.unavailable('Vault transit encrypt failed: HTTP 403: permission denied.'));
       await expect(sut.health()).resolves.toEqual({ up: false, detail: 'Vault transit encrypt failed: HTTP 403: permission denied.' });
-      transit.health.mockRejectedValue(new Error('anything'));
-      await expect(sut.health()).resolves.toEqual({ up: false, detail: 'Vault health check failed.' });
+      vault.health.mockRejectedValue(new Error(`anything, even hvs.${'x'.repeat(24)}`));
+      await expect(sut.health()).resolves.toEqual({ up: false, detail: 'Vault health check failed: no response.' });
+    });
+
+    describe('through hashi-vault-js, against a server answering sys/health', () => {
+      let server: Server;
+      let addr: string;
+      let answer: { status: number; body: unknown } | 'hang';
+      const paths: string[] = [];
+
+      beforeAll(async () => {
+        server = createServer((req, res) => {
+          paths.push(req.url!);
+          if (answer === 'hang') return;
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(answer.body));
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      });
+      afterAll(async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      });
+
+      const real = (at: string) => new VaultTransitProvider(config, transit as unknown as VaultTransitClient, createVaultHealthApi({ ...config, addr: at, timeoutMs: 300 }));
+
+      it('tells sealed, uninitialised and up apart, each answered 200 because of the *code parameters', async () => {
+        answer = { status: 200, body: { initialized: true, sealed: true, standby: false } };
+        await expect(real(addr).health()).resolves.toEqual({ up: false, detail: 'Vault is sealed.' });
+        answer = { status: 200, body: { initialized: false, sealed: true } };
+        await expect(real(addr).health()).resolves.toEqual({ up: false, detail: 'Vault is not initialized.' });
+        answer = { status: 200, body: { initialized: true, sealed: false, standby: false } };
+        await expect(real(addr).health()).resolves.toEqual({ up: true });
+        expect(paths.at(-1)).toMatch(/^\/v1\/sys\/health\?.*sealedcode=200.*uninitcode=200/);
+      });
+
+      it('is down with a clean detail when Vault answers 5xx, hangs or refuses the connection', async () => {
+        answer = { status: 503, body: { errors: ['Vault is sealed'] } };
+        await expect(real(addr).health()).resolves.toEqual({ up: false, detail: 'Vault health check failed: HTTP 503: Vault is sealed.' });
+        answer = 'hang';
+        await expect(real(addr).health()).resolves.toEqual({ up: false, detail: 'Vault health check failed: no response (ECONNABORTED).' });
+        const closed = createServer();
+        await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+        const port = (closed.address() as AddressInfo).port;
+        await new Promise((resolve) => closed.close(resolve));
+        await expect(real(`http://127.0.0.1:${port}`).health()).resolves.toEqual({ up: false, detail: 'Vault health check failed: no response (ECONNREFUSED).' });
+        expect(transit.encrypt).not.toHaveBeenCalled();
+      });
     });
   });
 });

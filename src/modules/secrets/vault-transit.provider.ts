@@ -1,6 +1,8 @@
 import type { VaultConfig } from '../../config/app-config';
-import type { EncryptionProvider } from './encryption.provider';
+import type { EncryptionProvider, KeyVersions } from './encryption.provider';
+import type { VaultHealthApi } from './hashi-vault.client';
 import { SecretsError } from './secrets.errors';
+import { vaultSafeCall } from './vault-safe-call';
 import type { VaultTransitClient } from './vault-transit.client';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -11,6 +13,8 @@ const HEALTH_CONTEXT = b64('bloomdesk-health-check');
  * The services profile's provider: Vault transit with the derived key
  * `config.piiKey` (context = the tenant id) and HMAC with `config.blindIndexKey`.
  * Ciphertexts are stored exactly as Vault returns them (`vault:vN:...`).
+ * Health reads `sys/health` through hashi-vault-js (inside `vaultSafeCall`),
+ * then proves the token, its policy and the key with one transit call.
  */
 export class VaultTransitProvider implements EncryptionProvider {
   readonly kind = 'vault-transit' as const;
@@ -18,6 +22,7 @@ export class VaultTransitProvider implements EncryptionProvider {
   constructor(
     private readonly config: VaultConfig,
     private readonly transit: VaultTransitClient,
+    private readonly vault: VaultHealthApi,
   ) {}
 
   async encrypt(tenantId: string, plaintexts: readonly string[]): Promise<string[]> {
@@ -37,8 +42,9 @@ export class VaultTransitProvider implements EncryptionProvider {
     return plaintexts.map((p) => Buffer.from(p, 'base64').toString('utf8'));
   }
 
-  async latestVersion(): Promise<number> {
-    return (await this.transit.readKey(this.config.piiKey)).latestVersion;
+  async keyVersions(): Promise<KeyVersions> {
+    const key = await this.transit.readKey(this.config.piiKey);
+    return { latest: key.latestVersion, minDecryption: key.minDecryptionVersion };
   }
 
   /** Vault's rewrap: the plaintext never leaves Vault. */
@@ -59,9 +65,9 @@ export class VaultTransitProvider implements EncryptionProvider {
 
   async health(): Promise<{ up: boolean; detail?: string }> {
     try {
-      const state = await this.transit.health();
-      if (!state.initialized) return { up: false, detail: 'Vault is not initialized.' };
-      if (state.sealed) return { up: false, detail: 'Vault is sealed.' };
+      const state = (await vaultSafeCall('health check', () => this.vault.health())) as { initialized?: unknown; sealed?: unknown } | undefined;
+      if (state?.initialized !== true) return { up: false, detail: 'Vault is not initialized.' };
+      if (state.sealed !== false) return { up: false, detail: 'Vault is sealed.' };
       // Proves the token, its policy and the key in one cheap call.
       await this.transit.encrypt(this.config.piiKey, [{ plaintext: '', context: HEALTH_CONTEXT }]);
       return { up: true };

@@ -16,7 +16,8 @@ export const employeeResource = defineResource({
       sensitive: true,
       property: 'emailCiphertext',
       filter: true,
-      blindIndex: { normalise: 'email', property: 'emailIndex', scope: 'global' },
+      // filter[email] uses the tenant-scoped index; the login's global one (emailIndex) is the service's.
+      blindIndex: { normalise: 'email', property: 'emailTenantIndex', scope: 'tenant' },
       description: 'The login; unique across Bloomdesk.',
     },
     phone: {

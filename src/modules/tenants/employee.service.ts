@@ -7,6 +7,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { Linkage, ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { type RequestContext, type Role, inStoreScope } from '../../infra/tenancy/request-context';
+import { LoginEmailIndex } from '../secrets/login-email-index';
 import { AuthSessionRepository } from './auth-session.repository';
 import type { EmployeeCreateDto, EmployeeUpdateDto } from './dto/employee.dto';
 import { NO_PASSWORD, type User } from './entities/user';
@@ -15,7 +16,7 @@ import { EmployeeRepository, type UserChanges } from './employee.repository';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';
 
 /** After sealing, sensitive attributes hold ciphertext and their blind indexes ride along. */
-type Sealed<T> = T & { emailIndex?: string; phoneIndex?: string | null };
+type Sealed<T> = T & { emailTenantIndex?: string; phoneIndex?: string | null };
 
 const emailTaken = () =>
   new TenantsError(TenantsErrorCode.EmailTaken, 'Someone already logs in with this e-mail.', { pointer: '/data/attributes/email' });
@@ -38,6 +39,7 @@ export class EmployeeService implements ResourceHandler<User> {
     private readonly invites: EmployeeInviteService,
     private readonly shards: ShardRegistry,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    private readonly loginIndex: LoginEmailIndex,
   ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<User>> {
@@ -56,7 +58,8 @@ export class EmployeeService implements ResourceHandler<User> {
     const user: User = {
       tenantId: ctx.tenantId,
       id: id ?? uuid7(),
-      emailIndex: attributes.emailIndex!,
+      emailIndex: await this.loginIndex.ofSealed(ctx.tenantId, attributes.email),
+      emailTenantIndex: attributes.emailTenantIndex!,
       emailCiphertext: attributes.email,
       nameCiphertext: attributes.name,
       phoneCiphertext: attributes.phone ?? null,
@@ -94,7 +97,9 @@ export class EmployeeService implements ResourceHandler<User> {
     }
     const changes: UserChanges = { updatedAt: new Date() };
     if (a.name !== undefined) changes.nameCiphertext = a.name;
-    if (a.email !== undefined) Object.assign(changes, { emailCiphertext: a.email, emailIndex: a.emailIndex });
+    if (a.email !== undefined) {
+      Object.assign(changes, { emailCiphertext: a.email, emailIndex: await this.loginIndex.ofSealed(ctx.tenantId, a.email), emailTenantIndex: a.emailTenantIndex });
+    }
     if (a.phone !== undefined) Object.assign(changes, { phoneCiphertext: a.phone, phoneIndex: a.phoneIndex ?? null });
     if (a.role !== undefined) changes.role = a.role;
     if (a.active !== undefined) changes.active = a.active;

@@ -42,8 +42,9 @@ export class SignupService {
     if (await this.users.findByEmailIndex(emailIndex, within)) throw emailTaken();
 
     const tenantId = uuid7();
-    const [[emailCiphertext, nameCiphertext], passwordHash, shardId] = await Promise.all([
+    const [[emailCiphertext, nameCiphertext], [emailTenantIndex], passwordHash, shardId] = await Promise.all([
       this.encryption.encrypt(tenantId, [email, input.ownerName.trim()]),
+      this.encryption.blindIndex(tenantId, [email]),
       this.passwords.hash(input.password),
       this.shardMap.placeNewTenant(within),
     ]);
@@ -65,6 +66,7 @@ export class SignupService {
           tenantId,
           id: uuid7(),
           emailIndex,
+          emailTenantIndex,
           emailCiphertext,
           nameCiphertext,
           phoneCiphertext: null,

@@ -20,6 +20,10 @@ export class User {
   @Column({ name: 'email_index', type: 'varchar', length: 128 })
   emailIndex: string;
 
+  /** Blind index of the normalised e-mail scoped to the tenant: `filter[email]` finds it without decrypting. */
+  @Column({ name: 'email_tenant_index', type: 'varchar', length: 128, nullable: true })
+  emailTenantIndex: string | null;
+
   @Column({ name: 'email_ciphertext', type: 'text' })
   emailCiphertext: string;
 
