@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider, RewrapJob } from '../../src/modules/secrets';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
-import { type Shop, freshIp, loginDocument, newShop } from '../support/fixtures';
+import { type Shop, acceptInvite, freshIp, loginDocument, newShop } from '../support/fixtures';
 
 // An employee's e-mail is both the login and a tenant-owned field: the login looks it
 // up by the HMAC of the normalised e-mail alone (a login has no tenant yet), and
@@ -32,8 +32,9 @@ describe(`employees' e-mail: a login index and a tenant-scoped index (${PROFILE}
   const byEmail = async (email: string) =>
     (await t.request('GET', `/api/v1/employees?filter[email]=${encodeURIComponent(email)}`, { token: shop.accessToken })).body.data.map((e: { id: string }) => e.id);
   const hire = async (email: string) => {
-    const res = await t.request('POST', '/api/v1/employees', { token: shop.accessToken, body: { data: { type: 'employees', attributes: { name: 'Olga', email, role: 'manager', password: PASSWORD } } } });
+    const res = await t.request('POST', '/api/v1/employees', { token: shop.accessToken, body: { data: { type: 'employees', attributes: { name: 'Olga', email, role: 'manager' } } } });
     expect(res.status).toBe(201);
+    expect((await acceptInvite(t, res.body.data.attributes.inviteToken, PASSWORD)).status).toBe(201);
     return res.body.data.id as string;
   };
   const logsIn = async (email: string) => (await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, PASSWORD), ip: freshIp() })).status;
