@@ -7,6 +7,7 @@ import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { PasswordHasher } from '../../infra/auth/password-hasher';
 import { rateLimited } from '../../infra/auth/rate-limit.guard';
 import { RateLimiter } from '../../infra/cache/rate-limiter';
+import type { CatalogTxContext } from '../../infra/database/catalog-database';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
@@ -84,11 +85,18 @@ export class SessionService {
       throw invalidCredentials();
     }
     await this.limiter.reset(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    const issued = await this.open(user.tenantId, user.id);
+    await this.audit.record({ tenantId: user.tenantId, userId: user.id, actor: 'user', clientIp }, { action: 'login.succeeded', targetType: 'employees', targetId: user.id });
+    return issued;
+  }
+
+  /** Opens a new session for the user, in `within`'s catalog transaction when it is in one. */
+  async open(tenantId: string, userId: string, within?: CatalogTxContext): Promise<IssuedSession> {
     const now = new Date();
     const session = {
-      tenantId: user.tenantId,
+      tenantId,
       id: uuid7(),
-      userId: user.id,
+      userId,
       generation: 1,
       seed: randomBytes(32).toString('base64url'),
       expiresAt: new Date(now.getTime() + this.config.auth.refreshTtlSeconds * 1000),
@@ -96,9 +104,8 @@ export class SessionService {
       createdAt: now,
       refreshedAt: null,
     };
-    await this.sessions.insert(session);
-    await this.audit.record({ tenantId: user.tenantId, userId: user.id, actor: 'user', clientIp }, { action: 'login.succeeded', targetType: 'employees', targetId: user.id });
-    return this.issue(session.tenantId, session.id, user.id, session.generation, session.seed, session.expiresAt);
+    await this.sessions.insert(session, within);
+    return this.issue(tenantId, session.id, userId, session.generation, session.seed, session.expiresAt);
   }
 
   /** Rotates a refresh token. A valid token of an earlier generation was replayed: the whole session ends. */
