@@ -122,6 +122,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(422, 'Not a composition');
     case InventoryErrorCode.RecipeCycle:
       return d(422, 'Recipe contains itself');
+    case InventoryErrorCode.RecipeTooDeep:
+      return d(422, 'Recipe nested too deep');
     case InventoryErrorCode.DuplicateComponent:
       return d(409, 'Component already in recipe');
     case InventoryErrorCode.FractionalQuantity:
@@ -134,6 +136,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(422, 'Same store');
     case InventoryErrorCode.TransferNotInTransit:
       return d(409, 'Transfer not in transit');
+    case InventoryErrorCode.ReceivingStoreOnly:
+      return d(403, 'Receiving store only');
     case InventoryErrorCode.DocumentClosed:
       return d(409, 'Document closed');
     case InventoryErrorCode.InvalidStockDocument:
