@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../src/config/app-config';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRecord } from '../../src/infra/database/entities/shard-record';
@@ -10,6 +11,7 @@ import { servicesEnv } from '../support/services-env';
 // Services profile only: two instances starting at once on a fresh catalog, each with its own pool.
 describe(ShardMap.name, () => {
   it('registers the configured shards once when two instances do it at the same moment, and never changes a known one', async () => {
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     const own = await ownDatabases();
     const config = loadConfig({ ...servicesEnv(), ...own.env });
     const catalogs = [new CatalogDatabase(config), new CatalogDatabase(config)];
@@ -32,6 +34,7 @@ describe(ShardMap.name, () => {
     } finally {
       for (const catalog of catalogs) await catalog.onApplicationShutdown();
       await own.drop();
+      jest.restoreAllMocks();
     }
   });
 });
