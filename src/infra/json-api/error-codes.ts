@@ -90,6 +90,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(503, 'Shop data unavailable');
     case DatabaseErrorCode.CatalogUnavailable:
       return d(503, 'Service unavailable');
+    case DatabaseErrorCode.TryAgain:
+      return d(503, 'Try again');
     case SecretsErrorCode.Unavailable:
       return d(503, 'Encryption service unavailable');
     case SecretsErrorCode.CiphertextInvalid:
