@@ -45,6 +45,24 @@ describe(SensitiveFields.name, () => {
     expect(encryption.encrypt).not.toHaveBeenCalled();
   });
 
+  it('decrypts only what the sparse fieldset of each node’s type will show', async () => {
+    encryption.decrypt.mockImplementation(async (_t, values) => values.map((v) => `pt(${v})`));
+    const node = () => ({ def, record: { id: 'n1', secretCiphertext: 'vault:v1:abc' }, linkage: {} });
+    const left = node();
+    await sut.reveal(ctx, [left], { notes: ['title'] });
+    expect(encryption.decrypt).not.toHaveBeenCalled();
+    expect(left).not.toHaveProperty('plaintext.secret');
+
+    const shown = [node(), node()];
+    await sut.reveal(ctx, shown, { notes: ['title', 'secret'], other: [] });
+    await sut.reveal(ctx, [node()]);
+    expect(encryption.decrypt.mock.calls).toEqual([
+      [ctx.tenantId, ['vault:v1:abc', 'vault:v1:abc']],
+      [ctx.tenantId, ['vault:v1:abc']],
+    ]);
+    expect(shown[0].plaintext).toEqual({ secret: 'pt(vault:v1:abc)' });
+  });
+
   it('names the record whose value does not decrypt, never its ciphertext, and counts it', async () => {
     const node = (id: string) => ({ def, record: { id, secretCiphertext: `vault:v1:secret-of-${id}` }, linkage: {} });
     const error: unknown = await sut.reveal(ctx, [node('n1'), node('n2')]).catch((e: unknown) => e);
