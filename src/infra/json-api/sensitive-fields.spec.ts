@@ -4,6 +4,7 @@ import { SecretsMetrics } from '../../modules/secrets/secrets.metrics';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiErrors } from './json-api.errors';
 import { defineResource } from './resource-definition';
+import type { GraphNode } from './resource-graph';
 import { MAX_SENSITIVE_LENGTH, SensitiveFields } from './sensitive-fields';
 
 const def = defineResource({
@@ -47,7 +48,7 @@ describe(SensitiveFields.name, () => {
 
   it('decrypts only what the sparse fieldset of each node’s type will show', async () => {
     encryption.decrypt.mockImplementation(async (_t, values) => values.map((v) => `pt(${v})`));
-    const node = () => ({ def, record: { id: 'n1', secretCiphertext: 'vault:v1:abc' }, linkage: {} });
+    const node = (): GraphNode => ({ def, record: { id: 'n1', secretCiphertext: 'vault:v1:abc' } as GraphNode['record'], linkage: {} });
     const left = node();
     await sut.reveal(ctx, [left], { notes: ['title'] });
     expect(encryption.decrypt).not.toHaveBeenCalled();
