@@ -1,3 +1,4 @@
+import { SessionService } from '../../src/modules/tenants/session.service';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { create, flower } from '../support/catalog-fixtures';
 import { type Shop, acceptInvite, freshIp, loginDocument, newEmployee, newShop, storeDocument, uniqueEmail } from '../support/fixtures';
@@ -241,6 +242,7 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       await patchEmployee(own.accessToken, florist.id, { role: 'courier' });
       const rose = await create(t, own.accessToken, 'products', flower('Audited rose'));
       await as(own.accessToken).del(`/api/v1/products/${rose.id}`);
+      await t.app.get(SessionService).auditWritten(); // the failed login's event is written after its answer
 
       const events = await as(own.accessToken).get('/api/v1/audit-events?sort=occurredAt&page[size]=100');
       expect(events.status).toBe(200);

@@ -8,6 +8,7 @@ import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { uuid7 } from '../../src/infra/database/uuid7';
 import { IdempotencyPurge } from '../../src/infra/json-api/idempotency-purge';
 import { PUBLIC_WRITER } from '../../src/infra/json-api/write-gate';
+import { closeFence, openFence } from '../../src/infra/tenancy/tenant-fence';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../src/modules/secrets/encryption.provider';
 import { SecretsError } from '../../src/modules/secrets/secrets.errors';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
@@ -225,6 +226,26 @@ describe(`where Idempotency-Key records live, whose they are, and how long (${PR
       expect(await records(catalog, PUBLIC_WRITER.tenantId, signupKey)).toEqual([]);
       expect(await records(await shard(shop), shop.tenantId, live)).toHaveLength(1);
       expect((await post(shop, live, 'Live key')).headers['idempotency-replayed']).toBe('true');
+    });
+
+    it('leaves the records of a shop being moved (its write fence closed) for the next run, and purges the others', async () => {
+      const moving = await newShop(t);
+      const [theirs, ours] = [key('fenced'), key('unfenced')];
+      await post(moving, theirs, 'Moving shop key');
+      await post(shop, ours, 'Staying shop key');
+      const [movingShard, shopShard] = [await shard(moving), await shard(shop)];
+      await expire(movingShard, moving.tenantId, theirs);
+      await expire(shopShard, shop.tenantId, ours);
+      await closeFence(movingShard, moving.tenantId);
+      try {
+        await t.app.get(IdempotencyPurge).purge();
+        expect(await records(movingShard, moving.tenantId, theirs)).toHaveLength(1);
+        expect(await records(shopShard, shop.tenantId, ours)).toEqual([]);
+      } finally {
+        await openFence(movingShard, moving.tenantId);
+      }
+      await t.app.get(IdempotencyPurge).purge();
+      expect(await records(movingShard, moving.tenantId, theirs)).toEqual([]);
     });
   });
 

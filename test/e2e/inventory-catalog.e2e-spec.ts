@@ -159,7 +159,7 @@ describe(`inventory catalog: products, recipes, suppliers (${PROFILE})`, () => {
       const stem = await create(t, shop.accessToken, 'products', flower('Too deep'));
       const deeper = await recipe(chain[20].id, stem.id, '1');
       expect(deeper.status).toBe(422);
-      expect(deeper.body.errors[0]).toMatchObject({ code: 'invalid-product', source: { pointer: '/data/relationships/component/data' } });
+      expect(deeper.body.errors[0]).toMatchObject({ code: 'recipe-too-deep', source: { pointer: '/data/relationships/component/data' } });
       expect(deeper.body.errors[0].detail).toContain('21 levels deep; at most 20');
       expect(await itemsOf(chain[20].id)).toEqual([]);
       const above = await create(t, shop.accessToken, 'products', composition('Level -1'));

@@ -162,7 +162,7 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
       expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: sender.accessToken })).status).toBe(200);
       const refused = await accept(sender.accessToken);
       expect(refused.status).toBe(403);
-      expect(refused.body.errors[0]).toMatchObject({ code: 'forbidden', source: { pointer: '/data/attributes/status' } });
+      expect(refused.body.errors[0]).toMatchObject({ status: '403', code: 'receiving-store-only', source: { pointer: '/data/attributes/status' } });
       expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: shop.accessToken })).body.data.attributes.status).toBe('in-transit');
       expect(await arrived()).toBe(before);
       const accepted = await accept(receiver.accessToken);

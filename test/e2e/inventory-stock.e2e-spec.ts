@@ -395,9 +395,9 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
       await em.insert(RecipeItem, [item(a.id, b.id), item(b.id, a.id)]);
       const res = await atomic(t, shop.accessToken, documentOperations('write-offs', 'writeOff', { attributes: { reason: 'damaged' }, relationships: { store: one('stores', store) } }, [{ product: a.id, quantity: '1' }]));
       expect(res.status).toBe(422);
-      expect(res.body.errors[0]).toMatchObject({ code: 'invalid-product', source: { pointer: '/atomic:operations/1/data/attributes/quantity' } });
+      expect(res.body.errors[0]).toMatchObject({ code: 'recipe-too-deep', source: { pointer: '/atomic:operations/1/data/attributes/quantity' } });
       expect(res.body.errors[0].detail).toContain('more than 20 levels deep');
-      await expect(t.app.get(StockLedger).consume(await serviceContext(t, shop), store, [{ productId: b.id, quantity: '1' }])).rejects.toMatchObject({ code: 'invalid-product' });
+      await expect(t.app.get(StockLedger).consume(await serviceContext(t, shop), store, [{ productId: b.id, quantity: '1' }])).rejects.toMatchObject({ code: 'recipe-too-deep' });
     });
   });
 

@@ -171,18 +171,12 @@ describe(`the built server as a process (${PROFILE})`, () => {
       try {
         const login = await api(`${seeded.url}/api/v1/sessions`, { body: loginDocument(DEMO_LOGIN.email, DEMO_LOGIN.password) });
         const { accessToken } = login.body.data.attributes;
-        const ownerId = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sub;
-        // The owner resets their own password and accepts the invite that comes back with another one.
-        const reset = await api(`${seeded.url}/api/v1/employees/${ownerId}`, {
-          method: 'PATCH',
+        // The owner changes the printed password for one of their own.
+        const changed = await api(`${seeded.url}/api/v1/password-changes`, {
           token: accessToken,
-          body: { data: { type: 'employees', id: ownerId, attributes: { resetPassword: true } } },
+          body: { data: { type: 'password-changes', attributes: { currentPassword: DEMO_LOGIN.password, password: 'the owner chose another one' } } },
         });
-        expect(reset.status).toBe(200);
-        const accepted = await api(`${seeded.url}/api/v1/invite-acceptances`, {
-          body: { data: { type: 'invite-acceptances', attributes: { token: reset.body.data.attributes.inviteToken, password: 'the owner chose another one' } } },
-        });
-        expect(accepted.status).toBe(201);
+        expect(changed.status).toBe(201);
       } finally {
         await seeded.stop();
       }

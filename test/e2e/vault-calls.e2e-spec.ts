@@ -145,6 +145,36 @@ describe(`Vault calls per request (${PROFILE})`, () => {
     expect(calls).toEqual([shown(body.data) + shown(body.included)]);
   });
 
+  it('decrypts nothing a sparse fieldset leaves out, of the primary data or of what is included', async () => {
+    cold();
+    let body: any;
+    const none = await decryptCalls(async () => {
+      const res = await t.request('GET', '/api/v1/employees?page[size]=50&fields[employees]=role', { token: shop.accessToken });
+      expect(res.status).toBe(200);
+      body = res.body;
+    });
+    expect(body.data).toHaveLength(50);
+    expect(body.data.every((e: { attributes: object }) => Object.keys(e.attributes).join() === 'role')).toBe(true);
+    expect(none).toEqual([]);
+
+    cold();
+    const included = await decryptCalls(async () => {
+      const res = await t.request('GET', '/api/v1/audit-events?filter[action]=login.succeeded&page[size]=50&include=employee&fields[audit-events]=action,employee&fields[employees]=role', {
+        token: shop.accessToken,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.included).toHaveLength(25);
+    });
+    expect(included).toEqual([]);
+
+    cold();
+    const namesOnly = await decryptCalls(async () => {
+      body = (await t.request('GET', '/api/v1/employees?page[size]=50&fields[employees]=name', { token: shop.accessToken })).body;
+    });
+    expect(namesOnly).toEqual([50]);
+    expect(body.data[1].attributes.name).toMatch(/^Florist /);
+  });
+
   it('splits a page of more than 200 values into ceil(n / 200) chunks', async () => {
     cold();
     let body: any;

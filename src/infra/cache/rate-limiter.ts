@@ -46,23 +46,6 @@ export class RateLimiter {
     }
   }
 
-  /** The current count without adding to it. */
-  async peek(limit: Limit, subject: string): Promise<LimitState> {
-    const key = this.key(limit, subject);
-    if (!this.redis.client) {
-      const entry = this.memory.get(key);
-      return entry && entry.resetAt > Date.now()
-        ? { count: entry.count, retryAfter: Math.ceil((entry.resetAt - Date.now()) / 1000) }
-        : { count: 0, retryAfter: 0 };
-    }
-    try {
-      const [count, ttl] = await this.redis.run(async (c) => [Number(await c.get(key)), await c.pTTL(key)]);
-      return { count, retryAfter: Math.max(0, Math.ceil(ttl / 1000)) };
-    } catch {
-      return { count: 0, retryAfter: 0 };
-    }
-  }
-
   async reset(limit: Limit, subject: string): Promise<void> {
     const key = this.key(limit, subject);
     this.memory.delete(key);

@@ -60,8 +60,11 @@ export class CatalogDatabase implements OnApplicationShutdown {
    */
   async transactional<C extends CatalogTxContext, T>(ctx: C, work: (txCtx: C) => Promise<T>): Promise<T> {
     if (ctx.catalogTx) return work(ctx);
-    const afterCommit: Array<() => unknown> = [];
-    const result = await inTransaction(this.dataSource, (catalogTx) => work({ ...ctx, catalogTx, afterCommit }));
+    const { result, afterCommit } = await inTransaction(this.dataSource, async (catalogTx) => {
+      // Each attempt its own hooks: those of an attempt that deadlocked are dropped with it.
+      const afterCommit: Array<() => unknown> = [];
+      return { result: await work({ ...ctx, catalogTx, afterCommit }), afterCommit };
+    });
     await runAfterCommit(afterCommit, this.logger);
     return result;
   }

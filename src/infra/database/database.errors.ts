@@ -4,6 +4,8 @@ export enum DatabaseErrorCode {
   /** The tenant's shard cannot be reached; only that shard's tenants are affected. */
   ShardUnavailable = 'shard-unavailable',
   CatalogUnavailable = 'catalog-unavailable',
+  /** A transaction lost a lock conflict (deadlock, lock wait timeout) and wrote nothing: the same request may well pass now. */
+  TryAgain = 'try-again',
 }
 
 export class DatabaseError extends DomainError<DatabaseErrorCode> {}
@@ -40,4 +42,29 @@ export function isDuplicateKey(error: unknown): boolean {
   if (code === 'ER_DUP_ENTRY') return true;
   const message = String(e?.driverError?.message ?? e?.message ?? '');
   return /UNIQUE constraint failed|PRIMARY KEY constraint failed/.test(message);
+}
+
+/** The MySQL error code of `error` or of the driver error it wraps (TypeORM's QueryFailedError). */
+function mysqlCode(error: unknown): unknown {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  return e?.driverError?.code ?? e?.code;
+}
+
+/** True when MySQL chose this transaction as a deadlock's victim (1213 ER_LOCK_DEADLOCK): it rolled the whole transaction back. */
+export function isDeadlock(error: unknown): boolean {
+  return mysqlCode(error) === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * A lock conflict as the client sees it: a deadlock that every attempt lost, or
+ * a lock wait timeout (1205 ER_LOCK_WAIT_TIMEOUT: another transaction held the
+ * rows too long). Nothing of the request was written; 503 with Retry-After.
+ * Undefined for any other error.
+ */
+export function lockConflict(error: unknown): DatabaseError | undefined {
+  const code = mysqlCode(error);
+  if (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT') return undefined;
+  return new DatabaseError(DatabaseErrorCode.TryAgain, 'The database was busy with a conflicting change and nothing was written. Send the request again.', undefined, {
+    retryAfter: 1,
+  });
 }

@@ -112,13 +112,14 @@ export class ShardRegistry implements OnApplicationShutdown {
     options: { readOnly?: boolean } = {},
   ): Promise<T> {
     if (ctx.tx) return work(ctx);
-    const afterCommit: Array<() => unknown> = [];
     const dataSource = await this.forTenant(ctx);
     const tenantId = options.readOnly ? undefined : ctx.tenantId;
     if (tenantId) await this.knowFence(dataSource, ctx.shardId, tenantId);
-    const result = await inTransaction(dataSource, async (tx) => {
+    const { result, afterCommit } = await inTransaction(dataSource, async (tx) => {
+      // Each attempt its own hooks: those of an attempt that deadlocked are dropped with it.
+      const afterCommit: Array<() => unknown> = [];
       if (tenantId) await passFence(tx, tenantId);
-      return work({ ...ctx, tx, afterCommit });
+      return { result: await work({ ...ctx, tx, afterCommit }), afterCommit };
     });
     await runAfterCommit(afterCommit, this.logger);
     return result;

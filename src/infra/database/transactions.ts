@@ -1,6 +1,7 @@
-import type { Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isDeadlock } from './database.errors';
 
 // sql.js has one connection, shared by every caller. Two transactions begun on it
 // at once would nest, and a statement sent outside any transaction while one is
@@ -30,20 +31,45 @@ function guardStatements(dataSource: DataSource): void {
     inside.getStore() === dataSource ? query(...args) : enqueue(dataSource, () => query(...args))) as QueryRunner['query'];
 }
 
+/** Runs of a MySQL transaction that deadlocks, the first included. */
+export const DEADLOCK_ATTEMPTS = 3;
+
+const logger = new Logger('Transactions');
+
 /**
  * Runs `work` in one transaction on `dataSource`: it commits when `work` resolves
  * and rolls back when it throws. Declare it at the edge (the service method that
  * owns the use case); never undo by hand.
  *
+ * On MySQL a transaction chosen as a deadlock's victim has been rolled back
+ * whole, so it runs again, up to `DEADLOCK_ATTEMPTS` times in all, after a
+ * short random pause; what still deadlocks is thrown (the client gets 503
+ * `try-again`). `work` must therefore keep nothing across attempts but what
+ * it returns: state it collects (after-commit hooks) belongs inside it, made
+ * anew by each attempt, as `ShardRegistry.transaction` does.
+ *
  * @example
  * const store = await inTransaction(ds, (em) => this.stores.insert(em, ctx, draft));
  */
 export function inTransaction<T>(dataSource: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  if (dataSource.options.type !== 'sqljs') return dataSource.transaction(work);
+  if (dataSource.options.type !== 'sqljs') return retryingDeadlocks(() => dataSource.transaction(work));
   guardStatements(dataSource);
   // Inside a transaction already: a savepoint on the same connection, not a turn of its own (that would wait for itself).
   if (inside.getStore() === dataSource) return dataSource.transaction(work);
   return enqueue(dataSource, () => inside.run(dataSource, () => dataSource.transaction(work)));
+}
+
+async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+      logger.warn(`transaction deadlocked; running it again (attempt ${attempt + 1} of ${DEADLOCK_ATTEMPTS})`);
+      // Apart, so the two sides of the conflict do not meet again at once.
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
 }
 
 /** On the embedded profile, from when a DataSource is opened: statements outside transactions take their turn too. */

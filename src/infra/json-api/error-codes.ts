@@ -90,6 +90,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(503, 'Shop data unavailable');
     case DatabaseErrorCode.CatalogUnavailable:
       return d(503, 'Service unavailable');
+    case DatabaseErrorCode.TryAgain:
+      return d(503, 'Try again');
     case SecretsErrorCode.Unavailable:
       return d(503, 'Encryption service unavailable');
     case SecretsErrorCode.CiphertextInvalid:
@@ -108,6 +110,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(403, 'Role not allowed');
     case TenantsErrorCode.StoreOutOfScope:
       return d(403, 'Store out of scope');
+    case TenantsErrorCode.WrongCurrentPassword:
+      return d(422, 'Current password wrong');
     case InventoryErrorCode.InvalidProduct:
       return d(422, 'Invalid product');
     case InventoryErrorCode.SkuTaken:
@@ -120,6 +124,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(422, 'Not a composition');
     case InventoryErrorCode.RecipeCycle:
       return d(422, 'Recipe contains itself');
+    case InventoryErrorCode.RecipeTooDeep:
+      return d(422, 'Recipe nested too deep');
     case InventoryErrorCode.DuplicateComponent:
       return d(409, 'Component already in recipe');
     case InventoryErrorCode.FractionalQuantity:
@@ -132,6 +138,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(422, 'Same store');
     case InventoryErrorCode.TransferNotInTransit:
       return d(409, 'Transfer not in transit');
+    case InventoryErrorCode.ReceivingStoreOnly:
+      return d(403, 'Receiving store only');
     case InventoryErrorCode.DocumentClosed:
       return d(409, 'Document closed');
     case InventoryErrorCode.InvalidStockDocument:

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { LessThan } from 'typeorm';
+import { type EntityManager, LessThan } from 'typeorm';
 import { CatalogDatabase } from '../database/catalog-database';
 import { IdempotencyRecord } from '../database/entities/idempotency-record';
 import { ShardRegistry } from '../database/shard-registry';
+import { FENCE_CLOSED, inFencedTransaction } from '../tenancy/tenant-fence';
 
 /** How often expired Idempotency-Key records are deleted; the first run follows the start by a minute. */
 const PURGE_INTERVAL_MS = 3600 * 1000;
@@ -12,7 +13,10 @@ const FIRST_PURGE_MS = 60 * 1000;
  * Deletes expired Idempotency-Key records of every tenant from the catalog and
  * every shard it can reach (an expired record is already ignored: this only
  * keeps the tables from growing forever), tenant by tenant, each through the
- * (tenant_id, expires_at) index. A shard that is down is skipped until the next run.
+ * (tenant_id, expires_at) index. A shard that is down is skipped until the next
+ * run. On a shard each tenant's delete passes the tenant's move fence, as every
+ * request's write does: a tenant being moved keeps its records until the next
+ * run (deleting them under the move's copy would abort the move).
  */
 @Injectable()
 export class IdempotencyPurge implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,16 +45,18 @@ export class IdempotencyPurge implements OnApplicationBootstrap, OnApplicationSh
   async purge(now = new Date()): Promise<Record<string, number>> {
     const purged: Record<string, number> = {};
     const databases = [
-      { name: 'catalog', open: async () => this.catalog.dataSource },
-      ...this.shards.ids().map((id) => ({ name: `shard:${id}`, open: () => this.shards.dataSource(id) })),
+      { name: 'catalog', open: async () => this.catalog.dataSource, fenced: false },
+      ...this.shards.ids().map((id) => ({ name: `shard:${id}`, open: () => this.shards.dataSource(id), fenced: true })),
     ];
-    for (const { name, open } of databases) {
+    for (const { name, open, fenced } of databases) {
       try {
-        const { manager } = await open();
-        const tenants: Array<{ tenantId: string }> = await manager.createQueryBuilder(IdempotencyRecord, 'r').select('DISTINCT r.tenantId', 'tenantId').getRawMany();
+        const db = await open();
+        const tenants: Array<{ tenantId: string }> = await db.manager.createQueryBuilder(IdempotencyRecord, 'r').select('DISTINCT r.tenantId', 'tenantId').getRawMany();
         purged[name] = 0;
         for (const { tenantId } of tenants) {
-          purged[name] += (await manager.delete(IdempotencyRecord, { tenantId, expiresAt: LessThan(now) })).affected ?? 0;
+          const expired = async (em: EntityManager) => (await em.delete(IdempotencyRecord, { tenantId, expiresAt: LessThan(now) })).affected ?? 0;
+          const deleted = fenced ? await inFencedTransaction(db, tenantId, expired) : await expired(db.manager);
+          if (deleted !== FENCE_CLOSED) purged[name] += deleted;
         }
       } catch {
         this.logger.warn(`idempotency purge: ${name} skipped; it will run again`);

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DatabaseError, DatabaseErrorCode, isConnectionFailure } from '../database/database.errors';
+import { DatabaseError, DatabaseErrorCode, isConnectionFailure, lockConflict } from '../database/database.errors';
 import { DomainError, type ErrorSource } from '../errors/domain-error';
 import { type ErrorCode, describeCode } from './error-codes';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
@@ -80,14 +80,19 @@ function loggable(error: unknown): Record<string, unknown> {
   return { type: error.name, code, message: error.message.slice(0, 500), stack: error.stack };
 }
 
-/** Seconds a client should wait, when the error says so (rate limits). */
+/** Database errors that mean something to the client become the domain error they mean. */
+const meaningOf = (error: unknown): unknown => lockConflict(error) ?? error;
+
+/** Seconds a client should wait, when the error says so (rate limits, lock conflicts). */
 export function retryAfterOf(error: unknown): number | undefined {
-  const value = error instanceof DomainError ? error.meta?.retryAfter : undefined;
+  const meant = meaningOf(error);
+  const value = meant instanceof DomainError ? meant.meta?.retryAfter : undefined;
   return typeof value === 'number' ? value : undefined;
 }
 
 /** Turns every error into a JSON:API error document: the one error path of the server. */
-export function toErrorObjects(error: unknown, authenticated = false): ErrorObject[] {
+export function toErrorObjects(thrown: unknown, authenticated = false): ErrorObject[] {
+  const error = meaningOf(thrown);
   if (error instanceof JsonApiErrors) return error.errors.map(fromDomain);
   if (error instanceof DomainError) {
     try {

@@ -64,7 +64,7 @@ export class ResourceEngine {
     const page = this.settled(query, await this.handler(def).findPage(ctx, query));
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(def, page.items, query.include);
-    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
+    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()], query.fields);
     const cursor = query.page.kind === 'cursor';
     const data = nodes.map((n) => this.object(ctx, n, query, cursor ? { page: { cursor: this.cursorOf(n.record) } } : undefined));
     return {
@@ -102,7 +102,7 @@ export class ResourceEngine {
       const graph = new ResourceGraph(ctx, this.registry);
       const further = query.include.map((path) => path.split('.').slice(1).join('.')).filter(Boolean);
       const nodes = await graph.load(target.def, await this.relatedRecords(ctx, target, linkage), further);
-      await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
+      await this.sensitive.reveal(ctx, [...nodes, ...graph.included()], query.fields);
       included = [...nodes, ...graph.included()].map((n) => this.object(ctx, n, query));
     }
     return {
@@ -129,7 +129,7 @@ export class ResourceEngine {
     }
     const graph = new ResourceGraph(ctx, this.registry);
     const nodes = await graph.load(target.def, records, query.include);
-    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()]);
+    await this.sensitive.reveal(ctx, [...nodes, ...graph.included()], query.fields);
     return {
       document: this.serializer.document({
         links: { self: canonicalUrl(url) },
@@ -145,7 +145,7 @@ export class ResourceEngine {
   async render(ctx: RequestContext, def: ResourceDefinition, record: Identified, query?: ResourceQuery, self?: string): Promise<JsonApiDocument> {
     const graph = new ResourceGraph(ctx, this.registry);
     const [node] = await graph.load(def, [record], query?.include ?? []);
-    await this.sensitive.reveal(ctx, [node, ...graph.included()]);
+    await this.sensitive.reveal(ctx, [node, ...graph.included()], query?.fields);
     return this.serializer.document({
       links: { self: self ?? `${API_BASE}/${resourcePath(def)}/${record.id}` },
       data: this.object(ctx, node, query),

@@ -4,6 +4,7 @@ import { SecretsMetrics } from '../../modules/secrets/secrets.metrics';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiErrors } from './json-api.errors';
 import { defineResource } from './resource-definition';
+import type { GraphNode } from './resource-graph';
 import { MAX_SENSITIVE_LENGTH, SensitiveFields } from './sensitive-fields';
 
 const def = defineResource({
@@ -43,6 +44,24 @@ describe(SensitiveFields.name, () => {
     expect(error).toBeInstanceOf(JsonApiErrors);
     expect((error as JsonApiErrors).errors).toMatchObject([{ code: 'validation-failed', source: { pointer: '/data/attributes/secret' } }]);
     expect(encryption.encrypt).not.toHaveBeenCalled();
+  });
+
+  it('decrypts only what the sparse fieldset of each node’s type will show', async () => {
+    encryption.decrypt.mockImplementation(async (_t, values) => values.map((v) => `pt(${v})`));
+    const node = (): GraphNode => ({ def, record: { id: 'n1', secretCiphertext: 'vault:v1:abc' } as GraphNode['record'], linkage: {} });
+    const left = node();
+    await sut.reveal(ctx, [left], { notes: ['title'] });
+    expect(encryption.decrypt).not.toHaveBeenCalled();
+    expect(left).not.toHaveProperty('plaintext.secret');
+
+    const shown = [node(), node()];
+    await sut.reveal(ctx, shown, { notes: ['title', 'secret'], other: [] });
+    await sut.reveal(ctx, [node()]);
+    expect(encryption.decrypt.mock.calls).toEqual([
+      [ctx.tenantId, ['vault:v1:abc', 'vault:v1:abc']],
+      [ctx.tenantId, ['vault:v1:abc']],
+    ]);
+    expect(shown[0].plaintext).toEqual({ secret: 'pt(vault:v1:abc)' });
   });
 
   it('names the record whose value does not decrypt, never its ciphertext, and counts it', async () => {

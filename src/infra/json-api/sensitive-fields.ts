@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../modules/secrets/encryption.provider';
 import { SecretsError, SecretsErrorCode } from '../../modules/secrets/secrets.errors';
 import { SecretsMetrics } from '../../modules/secrets/secrets.metrics';
+import { can } from '../auth/permissions';
 import type { RequestContext } from '../tenancy/request-context';
 import { normaliseEmail, normalisePhone } from '../validation/normalise';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
@@ -104,12 +105,20 @@ export class SensitiveFields {
     }
   }
 
-  /** Decrypts the sensitive attributes of every node, in one call. */
-  async reveal(ctx: RequestContext, nodes: readonly GraphNode[]): Promise<void> {
+  /**
+   * Decrypts the sensitive attributes of every node that the document will
+   * show, in one call. What it will not show is left encrypted: attributes a
+   * sparse fieldset (`fields[TYPE]`, by the node's type) leaves out, and those
+   * the caller's role may not read. (`?fields[employees]=role` decrypts nothing.)
+   */
+  async reveal(ctx: RequestContext, nodes: readonly GraphNode[], fieldsets: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
     const slots: Array<{ node: GraphNode; name: string }> = [];
     const ciphertexts: string[] = [];
     for (const node of nodes) {
-      const fields = sensitive(node.def).filter(([, a]) => !a.writeOnly);
+      const wanted = fieldsets[node.def.type];
+      const fields = sensitive(node.def).filter(
+        ([name, a]) => !a.writeOnly && (!wanted || wanted.includes(name)) && (!a.readPermission || can(ctx.role, a.readPermission)),
+      );
       if (!fields.length) continue;
       node.plaintext = {};
       for (const [name, attribute] of fields) {

@@ -1,4 +1,5 @@
 import { inviteAcceptanceResource } from '../../modules/tenants/invite-acceptance.resource';
+import { passwordChangeResource } from '../../modules/tenants/password-change.resource';
 import { sessionResource } from '../../modules/tenants/session.resource';
 import { signupResource, tenantResource } from '../../modules/tenants/tenant.resource';
 import { API_BASE } from '../json-api/serializer';
@@ -14,7 +15,7 @@ const PUBLIC: never[] = [];
 
 /**
  * The routes modules write by hand instead of through a resource definition:
- * signing up, logging in and out, accepting an invite, the caller's own tenant, and this document.
+ * signing up, logging in and out, accepting an invite, changing one's password, the caller's own tenant, and this document.
  * Their bodies are still described from the definitions the controllers parse
  * and render with (signupResource, sessionResource, tenantResource).
  */
@@ -23,10 +24,12 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
   const session = names(sessionResource.type);
   const tenant = names(tenantResource.type);
   const acceptance = names(inviteAcceptanceResource.type);
+  const passwordChange = names(passwordChangeResource.type);
   const schemas = {
     ...schemasOf(signupResource, { read: false, includedTypes: [], create: true, update: false, clientIds: false }),
     ...schemasOf(sessionResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
     ...schemasOf(inviteAcceptanceResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
+    ...schemasOf(passwordChangeResource, { read: 'single', includedTypes: [], create: true, update: false, clientIds: false }),
     // Normally generated from the registry already (tenants is a registered type); kept so the routes stand alone.
     ...schemasOf(tenantResource, { read: 'single', includedTypes: [], create: false, update: false, clientIds: false }),
   };
@@ -73,6 +76,20 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         requestBody: { required: true, content: jsonApiContent(schemaRef(acceptance.createDocument)) },
         responses: {
           201: { description: 'Accepted: the password is set.', content: jsonApiContent(schemaRef(acceptance.document)) },
+          ...errorResponses([400, 401, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
+        },
+      },
+    },
+    [`${API_BASE}/password-changes`]: {
+      post: {
+        operationId: 'changePassword',
+        summary: 'Change your own password',
+        description:
+          'With `currentPassword` and the new `password` (10 to 200 characters). A wrong current password is 422 `wrong-current-password`; its tries count with the logins of the same e-mail (five in 15 minutes, then 429). Every session of the caller ends, the calling one too: the answer carries the tokens of a new session. Device tokens have no password (403). An `Idempotency-Key` is refused (400): the answer holds tokens. No client-generated `id` (403).',
+        tags: ['authentication'],
+        requestBody: { required: true, content: jsonApiContent(schemaRef(passwordChange.createDocument)) },
+        responses: {
+          201: { description: 'Changed: the new session with its tokens.', content: jsonApiContent(schemaRef(passwordChange.document)) },
           ...errorResponses([400, 401, 403, 406, 409, 413, 415, 422, 429, 500, 503]),
         },
       },

@@ -18,14 +18,22 @@ export class ShardMap {
     private readonly shards: ShardRegistry,
   ) {}
 
-  /** Records configured shards the catalog has not seen; never changes known ones. */
+  /**
+   * Records configured shards the catalog has not seen; never changes known ones.
+   * One insert that skips the ids already there (INSERT IGNORE on MySQL, INSERT OR
+   * IGNORE on SQLite), so instances starting at once on a fresh catalog cannot
+   * collide on a duplicate key, as a read-then-insert would.
+   */
   async registerConfigured(): Promise<void> {
-    const repo = this.catalog.manager.getRepository(ShardRecord);
-    const known = new Set((await repo.find({ select: { id: true } })).map((s) => s.id));
-    const fresh = this.config.shards.filter((s) => !known.has(s.id));
-    if (fresh.length) {
-      await repo.insert(fresh.map((s) => ({ id: s.id, acceptsTenants: true, createdAt: new Date() })));
-    }
+    if (!this.config.shards.length) return;
+    const now = new Date();
+    await this.catalog.manager
+      .createQueryBuilder()
+      .insert()
+      .into(ShardRecord)
+      .values(this.config.shards.map((s) => ({ id: s.id, acceptsTenants: true, createdAt: now })))
+      .orIgnore()
+      .execute();
   }
 
   /**

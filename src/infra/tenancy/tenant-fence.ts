@@ -40,12 +40,39 @@ async function readFence(tx: EntityManager, tenantId: string): Promise<FenceStat
  * SQLite is safe because transactions run one at a time.
  */
 export async function passFence(tx: EntityManager, tenantId: string): Promise<void> {
+  if (!(await holdFence(tx, tenantId))) throw tenantMoving();
+}
+
+/** Reads the fence under the shared lock `tx` then holds (making the row where there is none yet): whether it is open. */
+async function holdFence(tx: EntityManager, tenantId: string): Promise<boolean> {
   let state = await readFence(tx, tenantId);
   if (state === undefined) {
     await ensureFence(tx, tenantId);
     state = await readFence(tx, tenantId);
   }
-  if (state !== 'open') throw tenantMoving();
+  return state === 'open';
+}
+
+/** What `inFencedTransaction` resolves when the fence is closed and its work did not run. */
+export const FENCE_CLOSED = Symbol('fence closed');
+
+/**
+ * A write transaction of one tenant on a shard that no request opened (a
+ * maintenance job: the key-rotation rewrap, the Idempotency-Key purge). It
+ * passes the tenant's fence exactly as `ShardRegistry.transaction` makes every
+ * request's write do, so a job cannot change rows a tenant move is copying
+ * (the move would find them changed at its second check and abort). While the
+ * fence is closed it resolves `FENCE_CLOSED` without running `work`: the job
+ * leaves that tenant for a later run and goes on with the others.
+ *
+ * @example
+ * const result = await inFencedTransaction(ds, tenantId, (tx) => tx.delete(IdempotencyRecord, { tenantId, ... }));
+ * if (result === FENCE_CLOSED) skipped.push(tenantId);
+ */
+export async function inFencedTransaction<T>(ds: DataSource, tenantId: string, work: (tx: EntityManager) => Promise<T>): Promise<T | typeof FENCE_CLOSED> {
+  // Made outside the transaction on MySQL: two first writers making it inside theirs could deadlock.
+  if (isMysql(ds)) await ensureFence(ds, tenantId);
+  return inTransaction(ds, async (tx) => ((await holdFence(tx, tenantId)) ? work(tx) : FENCE_CLOSED));
 }
 
 async function setFence(ds: DataSource, tenantId: string, state: FenceState): Promise<void> {

@@ -43,3 +43,9 @@ export const IfPresentAndNotNull = () => ValidateIf((_object, value) => value !=
 /** A name people type: a string of 1 to `max` characters that is not only spaces. */
 export const IsText = (max: number) =>
   applyDecorators(IsString(), Length(1, max), Matches(/\S/, { message: '$property must not be blank' }));
+
+/**
+ * A password someone chooses (signup, accepting an invite, changing one's own):
+ * 10 to 200 characters. One rule everywhere, so no path accepts a weaker one.
+ */
+export const IsNewPassword = () => applyDecorators(IsString(), Length(10, 200, { message: '$property must be 10 to 200 characters long' }));

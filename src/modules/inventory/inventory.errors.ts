@@ -7,6 +7,8 @@ export enum InventoryErrorCode {
   ProductArchived = 'product-archived',
   NotAComposition = 'not-a-composition',
   RecipeCycle = 'recipe-cycle',
+  /** Recipes would nest deeper than a sale expands (MAX_RECIPE_DEPTH). */
+  RecipeTooDeep = 'recipe-too-deep',
   DuplicateComponent = 'duplicate-component',
   FractionalQuantity = 'fractional-quantity',
   /** An online sale or a document takes more than the store has. */
@@ -15,6 +17,8 @@ export enum InventoryErrorCode {
   NotStockTracked = 'not-stock-tracked',
   SameStore = 'same-store',
   TransferNotInTransit = 'transfer-not-in-transit',
+  /** Only someone who works in a transfer's receiving store may accept it. */
+  ReceivingStoreOnly = 'receiving-store-only',
   /** Lines join their document only in the request that creates it. */
   DocumentClosed = 'document-closed',
   InvalidStockDocument = 'invalid-stock-document',

@@ -118,7 +118,7 @@ export class RecipeItemService implements ResourceHandler<RecipeItem> {
     const above = (await this.levels(composition.id, (ids) => this.items.compositionsOf(ctx, ids))) as number;
     const depth = above + 1 + below;
     if (depth > MAX_RECIPE_DEPTH) {
-      throw new InventoryError(InventoryErrorCode.InvalidProduct, `With ${component.name} in ${composition.name}, recipes would nest ${depth} levels deep; at most ${MAX_RECIPE_DEPTH} are allowed.`, {
+      throw new InventoryError(InventoryErrorCode.RecipeTooDeep, `With ${component.name} in ${composition.name}, recipes would nest ${depth} levels deep; at most ${MAX_RECIPE_DEPTH} are allowed.`, {
         pointer: '/data/relationships/component/data',
       });
     }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
 import { type RequestContext, inStoreScope } from '../../infra/tenancy/request-context';
@@ -96,7 +95,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     }
     if (a.status !== 'received') return transfer;
     if (!inStoreScope(ctx, transfer.toStoreId)) {
-      throw new AuthError(AuthErrorCode.Forbidden, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
+      throw new InventoryError(InventoryErrorCode.ReceivingStoreOnly, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
     }
     const now = new Date();
     // The status changes first, on condition: of concurrent acceptances exactly one gets here, so the stock arrives once.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { inTransaction } from '../../infra/database/transactions';
+import { FENCE_CLOSED, inFencedTransaction } from '../../infra/tenancy/tenant-fence';
 import type { CiphertextTable } from './ciphertext-columns';
 
 /** One row with values behind the newest key version: its key within the tenant and its ciphertexts by column. */
@@ -65,11 +66,13 @@ export class CiphertextRepository {
 
   /**
    * Writes the changes of one tenant in one transaction, each value only where
-   * it still is the one read. Resolves how many it wrote.
+   * it still is the one read. Resolves how many it wrote. On a shard (`fenced`)
+   * the transaction passes the tenant's write fence: while a move has it closed,
+   * nothing is written and it resolves `FENCE_CLOSED`.
    */
-  async replace(db: DataSource, t: CiphertextTable, tenantId: string, changes: readonly CiphertextChange[]): Promise<number> {
+  async replace(db: DataSource, t: CiphertextTable, tenantId: string, changes: readonly CiphertextChange[], fenced: boolean): Promise<number | typeof FENCE_CLOSED> {
     const keys = [t.tenantColumn, ...t.keyColumns].map((c) => `${q(db, c)} = ?`).join(' AND ');
-    return inTransaction(db, async (em) => {
+    const write = async (em: EntityManager) => {
       let written = 0;
       for (const change of changes) {
         const column = q(db, change.column);
@@ -78,7 +81,8 @@ export class CiphertextRepository {
         if (Number(result.affected ?? 0) > 0) written++;
       }
       return written;
-    });
+    };
+    return fenced ? inFencedTransaction(db, tenantId, write) : inTransaction(db, write);
   }
 }
 

@@ -6,6 +6,7 @@ import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import type { CatalogDatabase } from '../../infra/database/catalog-database';
 import type { ShardRegistry } from '../../infra/database/shard-registry';
+import { closeFence, openFence } from '../../infra/tenancy/tenant-fence';
 import { ciphertextTables } from './ciphertext-columns';
 import { CiphertextRepository } from './ciphertext.repository';
 import { keyringPath, rotateKeyring } from './local-keyring.file';
@@ -61,11 +62,11 @@ describe(RewrapJob.name, () => {
     jest.restoreAllMocks();
   });
 
-  async function seed(tenantId: string, count: number, body: (n: number) => string | null = (n) => `body ${n}`) {
+  async function seed(tenantId: string, count: number, body: (n: number) => string | null = (n) => `body ${n}`, into = db) {
     const titles = await provider.encrypt(tenantId, Array.from({ length: count }, (_, n) => `title ${n}`));
     const bodies = await provider.encrypt(tenantId, Array.from({ length: count }, (_, n) => body(n) ?? ''));
     const notes = titles.map((title, n) => ({ tenantId, id: id(n), titleCiphertext: title, bodyCiphertext: body(n) === null ? null : bodies[n], updatedAt: 'unchanged' }));
-    for (let i = 0; i < notes.length; i += 100) await db.getRepository(Note).insert(notes.slice(i, i + 100));
+    for (let i = 0; i < notes.length; i += 100) await into.getRepository(Note).insert(notes.slice(i, i + 100));
   }
 
   it('finds encrypted columns by their _ciphertext suffix and refuses a table without tenant_id first in its key', async () => {
@@ -167,6 +168,37 @@ describe(RewrapJob.name, () => {
     expect(first.retry).toBe(true);
     const second = await sut.runOnce();
     expect(second.databases[0]).toMatchObject({ rewrapped: 1, pendingAfter: 0, outcome: 'complete' });
+  });
+
+  it('leaves the rows of a tenant whose move fence is closed on a shard as they are, moves the others, and takes them once it opens', async () => {
+    const shard = new DataSource({ type: 'sqljs', entities: [Note], synchronize: true });
+    await shard.initialize();
+    try {
+      await shard.query('CREATE TABLE tenant_fences (tenant_id varchar(36) PRIMARY KEY, state varchar(16) NOT NULL, updated_at datetime NOT NULL)');
+      const shards = { ids: () => ['s1'], dataSource: async () => shard } as unknown as ShardRegistry;
+      const job = new RewrapJob({ keyRewrapIntervalSeconds: 0 } as AppConfig, { dataSource: db } as CatalogDatabase, shards, provider, new CiphertextRepository(), metrics, new BlindIndexBackfill(provider));
+      await seed(TENANT_A, 3, undefined, shard);
+      await seed(TENANT_B, 2, undefined, shard);
+      await closeFence(shard, TENANT_A);
+      rotateKeyring(keyringPath(dataDir));
+      const versions = async () =>
+        ((await shard.query('SELECT tenant_id, title_ciphertext, body_ciphertext FROM notes ORDER BY tenant_id, id')) as Array<Record<string, string>>).map(
+          (r) => `${r.tenant_id === TENANT_A ? 'A' : 'B'} ${r.title_ciphertext.slice(0, 9)} ${r.body_ciphertext.slice(0, 9)}`,
+        );
+
+      const fenced = await job.runOnce();
+      expect(await versions()).toEqual(['A local:v1: local:v1:', 'A local:v1: local:v1:', 'A local:v1: local:v1:', 'B local:v2: local:v2:', 'B local:v2: local:v2:']);
+      expect(fenced.databases[1]).toEqual({ database: 'shard:s1', pendingBefore: 10, rewrapped: 4, failed: 0, pendingAfter: 6, outcome: 'unfinished' });
+      expect(fenced.retry).toBe(true);
+
+      await openFence(shard, TENANT_A);
+      const opened = await job.runOnce();
+      expect(opened.databases[1]).toMatchObject({ rewrapped: 6, pendingAfter: 0, outcome: 'complete' });
+      expect((await versions()).every((v) => v.endsWith('local:v2: local:v2:'))).toBe(true);
+      await job.onModuleDestroy();
+    } finally {
+      await shard.destroy();
+    }
   });
 
   it('stops between pages when the server shuts down', async () => {

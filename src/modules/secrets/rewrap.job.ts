@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { ShardRegistry } from '../../infra/database/shard-registry';
+import { FENCE_CLOSED } from '../../infra/tenancy/tenant-fence';
 import { BlindIndexBackfill } from './blind-index-backfill';
 import { ciphertextTables, type CiphertextTable } from './ciphertext-columns';
 import { type CiphertextRow, CiphertextRepository } from './ciphertext.repository';
@@ -49,6 +50,8 @@ export interface RewrapReport {
 interface Target {
   name: string;
   open: () => Promise<DataSource> | DataSource;
+  /** A shard: its writes pass each tenant's move fence. (The catalog has none: tenant moves leave it alone.) */
+  fenced: boolean;
 }
 
 /** A database error's name and code only: its message may quote the values of the statement. */
@@ -135,8 +138,8 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
     this.metrics.keyVersion.set(keyVersion);
     const prefix = versionPrefix(this.encryption.kind, keyVersion);
     const targets: Target[] = [
-      { name: 'catalog', open: () => this.catalog.dataSource },
-      ...this.shards.ids().map((id) => ({ name: `shard:${id}`, open: () => this.shards.dataSource(id) })),
+      { name: 'catalog', open: () => this.catalog.dataSource, fenced: false },
+      ...this.shards.ids().map((id) => ({ name: `shard:${id}`, open: () => this.shards.dataSource(id), fenced: true })),
     ];
     const databases: DatabaseReport[] = [];
     for (const target of targets) {
@@ -179,7 +182,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
         report.pendingBefore = await this.count(db, tables, prefix);
         this.metrics.rewrapPending.set({ database: target.name }, report.pendingBefore);
         for (const table of tables) {
-          if (!(await this.table(db, table, prefix, report))) break;
+          if (!(await this.table(db, target.fenced, table, prefix, report))) break;
         }
         report.pendingAfter = await this.count(db, tables, prefix);
         this.metrics.rewrapPending.set({ database: target.name }, report.pendingAfter);
@@ -197,8 +200,13 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
     return report;
   }
 
-  /** Every tenant's rows of one table; false when the server is stopping. */
-  private async table(db: DataSource, table: CiphertextTable, prefix: string, report: DatabaseReport): Promise<boolean> {
+  /**
+   * Every tenant's rows of one table; false when the server is stopping. A
+   * tenant being moved (its fence closed) is left as it is: its values stay
+   * pending, so the pass ends unfinished and the next one takes them, on
+   * whichever shard the tenant then lives.
+   */
+  private async table(db: DataSource, fenced: boolean, table: CiphertextTable, prefix: string, report: DatabaseReport): Promise<boolean> {
     const limit = Math.max(1, Math.floor(REWRAP_BATCH_SIZE / table.columns.length));
     for (const tenantId of await this.ciphertexts.tenantsBehind(db, table, prefix)) {
       let after: string[] | null = null;
@@ -206,7 +214,12 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
         if (this.stopped) return false;
         const rows = await this.ciphertexts.rowsBehind(db, table, prefix, tenantId, after, limit);
         if (!rows.length) break;
-        const { written, failed } = await this.rows(db, table, tenantId, rows, prefix);
+        const outcome = await this.rows(db, fenced, table, tenantId, rows, prefix);
+        if (outcome === FENCE_CLOSED) {
+          this.logger.log(`Rewrap of ${report.database}: tenant ${tenantId} is being moved (its writes are fenced); its values wait for the next pass.`);
+          break;
+        }
+        const { written, failed } = outcome;
         report.rewrapped += written;
         report.failed += failed;
         this.metrics.rewrapped.inc({ database: report.database }, written);
@@ -222,7 +235,7 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
    * One rewrap call for the page. A value that does not decrypt is left as it
    * is (logged by its row, never its ciphertext) and the call repeated without it.
    */
-  private async rows(db: DataSource, table: CiphertextTable, tenantId: string, rows: CiphertextRow[], prefix: string) {
+  private async rows(db: DataSource, fenced: boolean, table: CiphertextTable, tenantId: string, rows: CiphertextRow[], prefix: string) {
     let items = rows.flatMap((row) =>
       table.columns
         .filter((column) => row.values[column] !== null && !row.values[column]!.startsWith(prefix))
@@ -241,8 +254,8 @@ export class RewrapJob implements OnApplicationBootstrap, OnModuleDestroy {
         failed++;
         continue;
       }
-      const written = await this.ciphertexts.replace(db, table, tenantId, items.map((item, i) => ({ ...item, to: moved[i] })));
-      return { written, failed };
+      const written = await this.ciphertexts.replace(db, table, tenantId, items.map((item, i) => ({ ...item, to: moved[i] })), fenced);
+      return written === FENCE_CLOSED ? written : { written, failed };
     }
     return { written: 0, failed };
   }

@@ -8,8 +8,9 @@ import { AuthSession } from './entities';
 export class AuthSessionRepository {
   constructor(private readonly catalog: CatalogDatabase) {}
 
-  async insert(session: AuthSession): Promise<void> {
-    await this.catalog.manager.insert(AuthSession, session);
+  /** In `within`'s catalog transaction when it is in one (a password change opens the new session with it). */
+  async insert(session: AuthSession, within?: CatalogTxContext): Promise<void> {
+    await this.catalog.managerFor(within).insert(AuthSession, session);
   }
 
   findLive(tenantId: string, id: string, now: Date): Promise<AuthSession | null> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
@@ -7,6 +7,7 @@ import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { PasswordHasher } from '../../infra/auth/password-hasher';
 import { rateLimited } from '../../infra/auth/rate-limit.guard';
 import { RateLimiter } from '../../infra/cache/rate-limiter';
+import type { CatalogTxContext } from '../../infra/database/catalog-database';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
@@ -47,8 +48,10 @@ const LOGIN_TENANT_STATUSES: ReadonlySet<TenantStatus> = new Set(['active', 'mov
  * guessing is slowed to a few tries per quarter hour.
  */
 @Injectable()
-export class SessionService {
+export class SessionService implements OnModuleDestroy {
   private readonly refreshTokens: RefreshTokenCodec;
+  /** Audit writes under way that no answer waits for (failed logins). */
+  private readonly auditing = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -79,16 +82,24 @@ export class SessionService {
     const tenant = user && (await this.tenants.findById(user.tenantId));
     const valid = user ? await this.passwords.verify(password, user.passwordHash) : await this.passwords.burn(password);
     if (!user || !valid || !user.active || !tenant || !LOGIN_TENANT_STATUSES.has(tenant.status)) {
-      // An unknown e-mail belongs to no tenant, so only known accounts leave a trace.
-      if (user) await this.audit.record({ tenantId: user.tenantId, clientIp }, { action: 'login.failed', targetType: 'employees', targetId: user.id });
+      // An unknown e-mail belongs to no tenant, so only known accounts leave a trace; and the
+      // answer does not wait for it, or a known account would answer later than an unknown one.
+      if (user) this.inBackground(this.audit.record({ tenantId: user.tenantId, clientIp }, { action: 'login.failed', targetType: 'employees', targetId: user.id }));
       throw invalidCredentials();
     }
     await this.limiter.reset(LOGIN_FAILURES_PER_EMAIL, emailIndex);
+    const issued = await this.open(user.tenantId, user.id);
+    await this.audit.record({ tenantId: user.tenantId, userId: user.id, actor: 'user', clientIp }, { action: 'login.succeeded', targetType: 'employees', targetId: user.id });
+    return issued;
+  }
+
+  /** Opens a new session for the user, in `within`'s catalog transaction when it is in one. */
+  async open(tenantId: string, userId: string, within?: CatalogTxContext): Promise<IssuedSession> {
     const now = new Date();
     const session = {
-      tenantId: user.tenantId,
+      tenantId,
       id: uuid7(),
-      userId: user.id,
+      userId,
       generation: 1,
       seed: randomBytes(32).toString('base64url'),
       expiresAt: new Date(now.getTime() + this.config.auth.refreshTtlSeconds * 1000),
@@ -96,9 +107,8 @@ export class SessionService {
       createdAt: now,
       refreshedAt: null,
     };
-    await this.sessions.insert(session);
-    await this.audit.record({ tenantId: user.tenantId, userId: user.id, actor: 'user', clientIp }, { action: 'login.succeeded', targetType: 'employees', targetId: user.id });
-    return this.issue(session.tenantId, session.id, user.id, session.generation, session.seed, session.expiresAt);
+    await this.sessions.insert(session, within);
+    return this.issue(tenantId, session.id, userId, session.generation, session.seed, session.expiresAt);
   }
 
   /** Rotates a refresh token. A valid token of an earlier generation was replayed: the whole session ends. */
@@ -119,8 +129,27 @@ export class SessionService {
     return this.issue(parts.tenantId, parts.sessionId, session.userId, parts.generation + 1, session.seed, session.expiresAt);
   }
 
+  /** Resolves once every audit write the answers did not wait for is done (shutdown; tests that read the log). */
+  async auditWritten(): Promise<void> {
+    while (this.auditing.size) await Promise.all(this.auditing);
+  }
+
+  /**
+   * Shutdown waits for those writes. This module is not global, so Nest ends it
+   * before the global ones the writes need (the catalog, Vault): none is lost.
+   */
+  onModuleDestroy(): Promise<void> {
+    return this.auditWritten();
+  }
+
   async logout(ctx: RequestContext): Promise<void> {
     await this.sessions.revoke(ctx.tenantId, ctx.sessionId, new Date());
+  }
+
+  /** `record` never rejects: the write is only kept track of, for `auditWritten`. */
+  private inBackground(write: Promise<void>): void {
+    const tracked = write.finally(() => this.auditing.delete(tracked));
+    this.auditing.add(tracked);
   }
 
   private issue(tenantId: string, sessionId: string, userId: string, generation: number, seed: string, refreshExpiresAt: Date): IssuedSession {

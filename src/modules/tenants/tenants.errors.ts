@@ -11,6 +11,8 @@ export enum TenantsErrorCode {
   RoleNotAllowed = 'role-not-allowed',
   /** A manager assigning a store they do not work in. */
   StoreOutOfScope = 'store-out-of-scope',
+  /** A password change whose current password is not the caller's. */
+  WrongCurrentPassword = 'wrong-current-password',
 }
 
 export class TenantsError extends DomainError<TenantsErrorCode> {}

@@ -13,6 +13,8 @@ import { EmployeeService } from './employee.service';
 import { EmployeeInviteService } from './employee-invite.service';
 import { InviteAcceptanceController } from './invite-acceptance.controller';
 import { DemoSeed } from './demo-seed';
+import { PasswordChangeController } from './password-change.controller';
+import { PasswordChangeService } from './password-change.service';
 import { SessionController } from './session.controller';
 import { PrincipalRepository } from './principal.repository';
 import { PrincipalService } from './principal.service';
@@ -35,6 +37,7 @@ import { UserRepository } from './user.repository';
     SignupController,
     SessionController,
     InviteAcceptanceController,
+    PasswordChangeController,
     TenantController,
     resourceController(tenantResource, TenantService),
     resourceController(storeResource, StoreService),
@@ -55,6 +58,7 @@ import { UserRepository } from './user.repository';
     EmployeeRepository,
     EmployeeService,
     EmployeeInviteService,
+    PasswordChangeService,
     DeviceTokenService,
     PrincipalRepository,
     PrincipalService,

@@ -76,7 +76,7 @@ export class StockDemand {
       if (depth > MAX_RECIPE_DEPTH) {
         // Recipe writes refuse this; only recipes stored before they did can get here.
         const { partOf, pointer } = frontier[0];
-        throw new InventoryError(InventoryErrorCode.InvalidProduct, `${partOf?.name}’s recipe nests more than ${MAX_RECIPE_DEPTH} levels deep (or contains itself): fix its recipe.`, pointer === undefined ? undefined : { pointer });
+        throw new InventoryError(InventoryErrorCode.RecipeTooDeep, `${partOf?.name}’s recipe nests more than ${MAX_RECIPE_DEPTH} levels deep (or contains itself): fix its recipe.`, pointer === undefined ? undefined : { pointer });
       }
       const expanding = frontier.filter((d) => !d.product.trackStock && d.product.kind === 'composition');
       demands.push(...frontier.filter((d) => d.product.trackStock));

@@ -1,4 +1,5 @@
-import { IsString, Length, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IsNewPassword } from '../../../infra/validation/validators';
 
 export class InviteAcceptanceCreateDto {
   /** The invite token the employee was given. */
@@ -7,7 +8,6 @@ export class InviteAcceptanceCreateDto {
   token: string;
 
   /** Their own password, from now on. */
-  @IsString()
-  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
+  @IsNewPassword()
   password: string;
 }

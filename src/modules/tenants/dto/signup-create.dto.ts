@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { IsCurrencyCode, IsTimeZone, IsText } from '../../../infra/validation/validators';
+import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsCurrencyCode, IsNewPassword, IsTimeZone, IsText } from '../../../infra/validation/validators';
 
 export class SignupCreateDto {
   @IsText(120)
@@ -15,8 +15,7 @@ export class SignupCreateDto {
   @IsEmail({}, { message: 'email must be an e-mail address' })
   email: string;
 
-  @IsString()
-  @Length(10, 200, { message: 'password must be 10 to 200 characters long' })
+  @IsNewPassword()
   password: string;
 
   @IsCurrencyCode()
