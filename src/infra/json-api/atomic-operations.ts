@@ -10,7 +10,7 @@ import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
 import { reply } from './json-api.reply';
 import { ATOMIC_EXT } from './media-type';
-import { type ResourceDefinition, joinsShardTransaction, resourcePath } from './resource-definition';
+import { type ResourceDefinition, joinsShardTransaction, relationshipNamed, resourcePath } from './resource-definition';
 import { type LidMap, parseAttributes } from './resource-document';
 import { ResourceEngine } from './resource-engine';
 import type { Identified } from './resource-handler';
@@ -158,7 +158,7 @@ export class AtomicOperationsProcessor {
     if (id !== undefined && !UUID_PATTERN.test(id)) throw invalidDocument(`${at}/id`, 'An id must be a UUID.');
     const relationship = typeof ref.relationship === 'string' ? ref.relationship : undefined;
     if (relationship !== undefined) {
-      if (!found.def.relationships?.[relationship]) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
+      if (!relationshipNamed(found.def, relationship)) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
       if (id === undefined) throw invalidDocument(`${at}/id`, 'A relationship operation needs the id of its resource.');
     }
     return { def: found.def, id, relationship };
@@ -170,7 +170,7 @@ export class AtomicOperationsProcessor {
     const found = this.registry.all().find((r) => resourcePath(r.def) === collection);
     if (!found || (id !== undefined && !UUID_PATTERN.test(id))) throw invalidDocument('/href', `"${href}" names no resource of this API.`);
     if (third === undefined) return { def: found.def, id };
-    if (third === 'relationships' && fourth && found.def.relationships?.[fourth]) return { def: found.def, id, relationship: fourth };
+    if (third === 'relationships' && fourth && relationshipNamed(found.def, fourth)) return { def: found.def, id, relationship: fourth };
     throw invalidDocument('/href', `"${href}" names no resource or relationship of this API.`);
   }
 

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { UUID_PATTERN } from '../database/uuid7';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
-import type { RelationshipDefinition, ResourceDefinition } from './resource-definition';
+import { type RelationshipDefinition, type ResourceDefinition, attributeNamed, relationshipNamed } from './resource-definition';
 import type { Linkage, ResourceInput } from './resource-handler';
 
 /** Local ids of an atomic operations request: `lid` -> the id given to the resource it created. */
@@ -106,7 +106,7 @@ export function parseResourceObject(
   if (data.relationships !== undefined) {
     if (!isObject(data.relationships)) throw invalidDocument(`${pointer}/relationships`, 'relationships must be an object.');
     for (const [name, value] of Object.entries(data.relationships)) {
-      const rel = def.relationships?.[name];
+      const rel = relationshipNamed(def, name);
       const at = `${pointer}/relationships/${name}`;
       if (!rel) throw new JsonApiError(JsonApiErrorCode.UnknownRelationship, `${def.type} has no relationship "${name}".`, { pointer: at });
       if (!rel.writable) throw new JsonApiError(JsonApiErrorCode.ReadOnlyRelationship, `"${name}" cannot be set by clients.`, { pointer: at });
@@ -133,10 +133,10 @@ export function parseAttributes(def: ResourceDefinition, data: Record<string, un
   const attributes = data.attributes ?? {};
   if (!isObject(attributes)) throw invalidDocument(`${pointer}/attributes`, 'attributes must be an object.');
   for (const name of Object.keys(attributes)) {
-    const definition = def.attributes[name];
+    const definition = attributeNamed(def, name);
     const at = `${pointer}/attributes/${name}`;
     if (!definition) {
-      const hint = def.relationships?.[name.replace(/Id$/, '')] ? ` Set the relationship "${name.replace(/Id$/, '')}" instead.` : '';
+      const hint = relationshipNamed(def, name.replace(/Id$/, '')) ? ` Set the relationship "${name.replace(/Id$/, '')}" instead.` : '';
       throw new JsonApiError(JsonApiErrorCode.UnknownAttribute, `${def.type} has no attribute "${name}".${hint}`, { pointer: at });
     }
     if (definition.readOnly) throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `"${name}" is set by the server.`, { pointer: at });
