@@ -121,6 +121,32 @@ describe(`where Idempotency-Key records live, whose they are, and how long (${PR
     });
   });
 
+  describe('writes of shard-stored resources', () => {
+    it('keeps a supplier and its key in one shard transaction: a failed answer leaves neither the row nor the key, and the retry runs once', async () => {
+      const k = key('supplier');
+      const name = `Once supplier ${uuid7()}`;
+      const post = () => t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, headers: { 'idempotency-key': k }, body: { data: { type: 'suppliers', attributes: { name } } } });
+      const db = await shard(shop);
+      const suppliers = () => count(db, 'SELECT COUNT(*) AS n FROM suppliers WHERE tenant_id = ? AND name = ?', [shop.tenantId, name]);
+
+      failStoringTheAnswer();
+      const failed = await post();
+      expect(failed.status).toBe(503);
+      expect(failed.body.errors[0].code).toBe('secrets-unavailable');
+      expect(await suppliers()).toBe(0);
+      expect(await records(db, shop.tenantId, k)).toEqual([]);
+
+      const first = await post();
+      const again = await post();
+      expect([first.status, again.status]).toEqual([201, 201]);
+      expect(again.headers['idempotency-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(await suppliers()).toBe(1);
+      expect((await records(db, shop.tenantId, k)).map((r) => r.user)).toEqual([(await me(shop)).id]);
+      expect(await records(catalog, shop.tenantId, k)).toEqual([]);
+    });
+  });
+
   describe('signup and sessions', () => {
     it('replays a signup sent again with the same key: one shop; another document with the key is 409', async () => {
       const k = key('signup');

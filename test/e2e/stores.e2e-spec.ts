@@ -197,13 +197,17 @@ describe(`stores (${PROFILE})`, () => {
     it.each([
       ['no data', {}, 400, ''],
       ['data as an array', { data: [] }, 400, '/data'],
-      ['a wrong type', { data: { type: 'products', attributes: { name: 'x' } } }, 409, '/data/type'],
+      // A valid product document: were it taken for what its type says, a product would appear.
+      ['a wrong type', { data: { type: 'products', attributes: { name: 'Wrong door', kind: 'flower', unit: 'stem', price: 100 } } }, 409, '/data/type'],
       ['a malformed id', { data: { type: 'stores', id: 'abc', attributes: { name: 'x' } } }, 400, '/data/id'],
       ['a relationship it does not have', { data: { type: 'stores', attributes: { name: 'x' }, relationships: { tenant: { data: null } } } }, 400, '/data/relationships/tenant'],
-    ])('answers a document with %s with %i', async (_label, body, status, pointer) => {
+    ])('answers a document with %s with %i, and writes nothing (neither a store nor a resource of the type it names)', async (_label, body, status, pointer) => {
+      const totals = async () => Object.fromEntries(await Promise.all(['stores', 'products'].map(async (type) => [type, (await t.request('GET', `/api/v1/${type}`, { token: shop.accessToken })).body.meta.total])));
+      const before = await totals();
       const res = await t.request('POST', '/api/v1/stores', { token: shop.accessToken, body });
       expect(res.status).toBe(status);
       expect(res.body.errors[0].source.pointer).toBe(pointer);
+      expect(await totals()).toEqual(before);
     });
 
     it('answers a PATCH whose id differs from the URL with 409', async () => {
