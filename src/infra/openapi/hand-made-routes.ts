@@ -39,7 +39,7 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         operationId: 'signup',
         summary: 'Sign a shop up',
         description:
-          'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. A retry with the same `Idempotency-Key` and document gets the same answer and creates one shop. No client-generated `id` (403). Rate-limited per client address.',
+          'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. A retry with the same `Idempotency-Key` and document gets the same answer and creates one shop; keys are kept per owner e-mail (another document for the e-mail with the key is 409). No client-generated `id` (403). Rate-limited per client address.',
         tags: ['authentication'],
         security: PUBLIC,
         parameters: [parameterRef('IdempotencyKey')],
