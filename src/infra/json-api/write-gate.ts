@@ -72,8 +72,8 @@ export function refuseIdempotencyKey(request: FastifyRequest, why: string): void
  * then replays the committed answer; a rolled-back write leaves no key. A key
  * belongs to its tenant and to the user (or device) who sent it (for a signup,
  * to the e-mail it signs up): another sender's repeat runs as their own request
- * and never sees this answer. The same key with
- * another request (method, URL with its query, body) is refused with 409.
+ * and never sees this answer. The same key with another request (method, URL
+ * with its query, body) is refused with 409.
  */
 @Injectable()
 export class WriteGate {
@@ -110,7 +110,7 @@ export class WriteGate {
    * identity itself: it is personal data), shaped as a UUIDv8, RFC 9562's
    * version for ids of one's own making.
    */
-  publicWriter(identity: string): string {
+  private publicWriter(identity: string): string {
     const hex = createHmac('sha256', this.config.auth.tokenSecret).update(`idempotency public writer\n${identity.trim().toLowerCase()}`).digest('hex');
     const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

@@ -65,15 +65,13 @@ export class StoreRepository {
   }
 
   /**
-   * What uses the store, if anything. On the shard, after locking the store row,
-   * with locking reads: a stock write still running in the store is waited for
-   * and then seen. Employees and devices are in the catalog (a read of its own:
-   * the shard transaction cannot span it).
+   * What uses the store, if anything. On the shard with locking reads: a stock
+   * write still running in the store is waited for, then seen. Employees and
+   * devices are in the catalog (a read of its own: the shard transaction cannot
+   * span it).
    */
   async usage(ctx: RequestContext, id: string): Promise<StoreUse | undefined> {
     const em = await this.shards.manager(ctx);
-    const exclusive = lockClause(em, 'update');
-    if (exclusive) await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${exclusive}`, [ctx.tenantId, id]);
     const lock = lockClause(em, 'share');
     for (const [table, column] of STOCK_HISTORY) {
       // Table and column names are constants of this file, never input.
