@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
+import { StartupError, failureReason } from './infra/database/database.errors';
 import { DemoSeed } from './modules/tenants';
+
+const EX_UNAVAILABLE = 69;
+const EX_CONFIG = 78;
 
 /** Why the server cannot start, as the one line an operator reads, then the exit. */
 function refuse(reason: string, exitCode: number): never {
@@ -16,7 +20,7 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    refuse(error.message, 78); // EX_CONFIG
+    refuse(error.message, EX_CONFIG);
   }
   const app = await createApp(config);
   const demo = await app.get(DemoSeed).ensure();
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
     // A host that does not resolve here, an address in use or not ours: name the variables, not a stack.
     const { code, message } = error as NodeJS.ErrnoException;
     await app.close().catch(() => undefined);
-    refuse(`cannot listen on HOST=${host} PORT=${port} (${code ?? message.split('\n')[0]})`, 78);
+    refuse(`cannot listen on HOST=${host} PORT=${port} (${code ?? message.split('\n')[0]})`, EX_CONFIG);
   }
   // The port actually bound: PORT=0 asks the system for a free one.
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -43,4 +47,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
-void main();
+main().catch((error: unknown) => {
+  // The catalog unreachable, a damaged database file: a stack trace says nothing to an operator and may quote what it should not.
+  const what = error instanceof StartupError ? error.message : `${error instanceof Error ? error.name : 'error'} while starting: ${failureReason(error)}`;
+  refuse(what, EX_UNAVAILABLE);
+});

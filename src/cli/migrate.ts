@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { failureReason } from '../infra/database/database.errors';
 import { runAllMigrations } from '../infra/database/migrate';
 
 /** `npm run migration:run`: migrates the catalog and every configured shard. */
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${database}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}\n`);
     }
   } catch (error) {
-    const message = error instanceof ConfigError ? error.message : `${(error as Error).name}: ${(error as { code?: string }).code ?? (error as Error).message}`;
+    const message = error instanceof ConfigError ? error.message : `${(error as Error).name}: ${failureReason(error)}`;
     process.stderr.write(`bloomdesk: migration failed: ${message}\n`);
     process.exit(1);
   }

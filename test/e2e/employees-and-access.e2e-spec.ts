@@ -1,3 +1,4 @@
+import { uuid7 } from '../../src/infra/database/uuid7';
 import { SessionService } from '../../src/modules/tenants/session.service';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { create, flower } from '../support/catalog-fixtures';
@@ -66,6 +67,27 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       expect(again.body.errors[0]).toMatchObject({ code: 'invalid-token', source: { pointer: '/data/attributes/token' } });
       expect((await login('olga.florist+1@example.com', 'olga password 2')).status).toBe(401);
       for (const forged of [`${inviteToken.slice(0, -4)}AAAA`, 'bdi1.not-a-token']) expect((await acceptInvite(t, forged, 'olga password 3')).status).toBe(401);
+    });
+
+    it('an invite acceptance takes no query, no client-generated id and no Idempotency-Key; a refused one leaves the invite unspent', async () => {
+      const email = uniqueEmail('refused');
+      const { inviteToken } = (await as(shop.accessToken).post('/api/v1/employees', { data: { type: 'employees', attributes: { name: 'Refused', email, role: 'florist' } } })).body.data.attributes;
+      const attributes = { token: inviteToken, password: 'a refused password' };
+      const accept = (url: string, data: Record<string, unknown>, headers?: Record<string, string>) =>
+        t.request('POST', url, { body: { data: { type: 'invite-acceptances', ...data } }, ip: freshIp(), headers });
+      const refused = [
+        await accept('/api/v1/invite-acceptances?include=x&sort=y', { attributes }),
+        await accept('/api/v1/invite-acceptances', { id: uuid7(), attributes }),
+        await accept('/api/v1/invite-acceptances', { attributes }, { 'idempotency-key': `invite-${inviteToken.slice(-8)}` }),
+      ];
+      expect(refused.map((r) => ({ status: r.status, code: r.body.errors[0].code, source: r.body.errors[0].source }))).toEqual([
+        { status: 400, code: 'invalid-query-parameter', source: { parameter: 'include' } },
+        { status: 403, code: 'client-id-not-supported', source: { pointer: '/data/id' } },
+        { status: 400, code: 'idempotency-key-not-supported', source: { header: 'Idempotency-Key' } },
+      ]);
+      expect((await login(email, 'a refused password')).status).toBe(401);
+      expect((await accept('/api/v1/invite-acceptances', { attributes: { ...attributes, password: 'the accepted password' } })).status).toBe(201);
+      expect((await login(email, 'the accepted password')).status).toBe(201);
     });
 
     it('lets nobody set another person’s password: neither when inviting nor by PATCH', async () => {

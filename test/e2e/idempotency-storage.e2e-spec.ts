@@ -121,8 +121,34 @@ describe(`where Idempotency-Key records live, whose they are, and how long (${PR
     });
   });
 
+  describe('writes of shard-stored resources', () => {
+    it('keeps a supplier and its key in one shard transaction: a failed answer leaves neither the row nor the key, and the retry runs once', async () => {
+      const k = key('supplier');
+      const name = `Once supplier ${uuid7()}`;
+      const post = () => t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, headers: { 'idempotency-key': k }, body: { data: { type: 'suppliers', attributes: { name } } } });
+      const db = await shard(shop);
+      const suppliers = () => count(db, 'SELECT COUNT(*) AS n FROM suppliers WHERE tenant_id = ? AND name = ?', [shop.tenantId, name]);
+
+      failStoringTheAnswer();
+      const failed = await post();
+      expect(failed.status).toBe(503);
+      expect(failed.body.errors[0].code).toBe('secrets-unavailable');
+      expect(await suppliers()).toBe(0);
+      expect(await records(db, shop.tenantId, k)).toEqual([]);
+
+      const first = await post();
+      const again = await post();
+      expect([first.status, again.status]).toEqual([201, 201]);
+      expect(again.headers['idempotency-replayed']).toBe('true');
+      expect(again.body).toEqual(first.body);
+      expect(await suppliers()).toBe(1);
+      expect((await records(db, shop.tenantId, k)).map((r) => r.user)).toEqual([(await me(shop)).id]);
+      expect(await records(catalog, shop.tenantId, k)).toEqual([]);
+    });
+  });
+
   describe('signup and sessions', () => {
-    it('replays a signup sent again with the same key: one shop; another document with the key is 409', async () => {
+    it('replays a signup sent again with the same key: one shop; another document for the same e-mail with the key is 409', async () => {
       const k = key('signup');
       const doc = signupDocument();
       const ip = freshIp();
@@ -136,10 +162,32 @@ describe(`where Idempotency-Key records live, whose they are, and how long (${PR
       expect(again.headers.location).toBe(first.headers.location);
       expect(await tenants()).toBe(before + 1);
       expect(await records(catalog, PUBLIC_WRITER.tenantId, k)).toHaveLength(1);
-      const other = await t.request('POST', '/api/v1/signup', { body: signupDocument(), ip, headers: { 'idempotency-key': k } });
-      expect(other.status).toBe(409);
-      expect(other.body.errors[0]).toMatchObject({ code: 'idempotency-key-reused', source: { header: 'Idempotency-Key' } });
+      const { email } = doc.data.attributes as { email: string };
+      const changed = await t.request('POST', '/api/v1/signup', { body: signupDocument({ email: email.toUpperCase(), tenantName: 'Another name' }), ip, headers: { 'idempotency-key': k } });
+      expect(changed.status).toBe(409);
+      expect(changed.body.errors[0]).toMatchObject({ code: 'idempotency-key-reused', source: { header: 'Idempotency-Key' } });
       expect(await tenants()).toBe(before + 1);
+    });
+
+    it('keeps signup keys per e-mail signed up: a stranger who picks the same key signs their own shop up', async () => {
+      const k = key('shared');
+      const [mine, theirs] = [signupDocument(), signupDocument()];
+      const tenants = () => count(catalog, 'SELECT COUNT(*) AS n FROM tenants', []);
+      const before = await tenants();
+      const first = await t.request('POST', '/api/v1/signup', { body: mine, ip: freshIp(), headers: { 'idempotency-key': k } });
+      const stranger = await t.request('POST', '/api/v1/signup', { body: theirs, ip: freshIp(), headers: { 'idempotency-key': k } });
+      expect([first.status, stranger.status]).toEqual([201, 201]);
+      expect(stranger.headers['idempotency-replayed']).toBeUndefined();
+      expect(stranger.body.data.id).not.toBe(first.body.data.id);
+      expect(await tenants()).toBe(before + 2);
+      // Two records under the key, each under a keyed hash of its e-mail (a UUIDv8), never the e-mail itself.
+      const owners = (await records(catalog, PUBLIC_WRITER.tenantId, k)).map((r) => r.user);
+      expect(owners).toHaveLength(2);
+      expect(new Set(owners).size).toBe(2);
+      for (const owner of owners) expect(owner).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const replayed = await t.request('POST', '/api/v1/signup', { body: theirs, ip: freshIp(), headers: { 'idempotency-key': k } });
+      expect(replayed.headers['idempotency-replayed']).toBe('true');
+      expect(replayed.body).toEqual(stranger.body);
     });
 
     it('refuses an Idempotency-Key on logging in and out: a login is never answered from storage', async () => {

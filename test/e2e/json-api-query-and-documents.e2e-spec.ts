@@ -1,7 +1,7 @@
 import { uuid7 } from '../../src/infra/database/uuid7';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { bouquet, create, flower, many, one } from '../support/catalog-fixtures';
-import { type Shop, freshIp, loginDocument, newShop, signupDocument, storeDocument } from '../support/fixtures';
+import { type Shop, freshIp, loginDocument, newShop, signupDocument, storeDocument, uniqueEmail } from '../support/fixtures';
 
 const ATOMIC = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"';
 
@@ -20,6 +20,13 @@ describe(`JSON:API query parameters, media types and request documents on every 
   const as = (method: string, url: string, body?: unknown, headers?: Record<string, string>) => t.request(method, url, { token: shop.accessToken, body, headers });
   const storeCount = async () => (await as('GET', '/api/v1/stores')).body.meta.total as number;
   const supplierOp = { 'atomic:operations': [{ op: 'add', data: { type: 'suppliers', attributes: { name: 'Query op' } } }] };
+
+  /** An acceptance of a fresh invite: when the query is accepted, it sets the invitee's password. */
+  const acceptance = async (query: string) => {
+    const invited = await as('POST', '/api/v1/employees', { data: { type: 'employees', attributes: { name: 'Route invitee', email: uniqueEmail('invitee'), role: 'florist' } } });
+    const body = { data: { type: 'invite-acceptances', attributes: { token: invited.body.data.attributes.inviteToken, password: 'a route password' } } };
+    return t.request('POST', `/api/v1/invite-acceptances?${query}`, { body, ip: freshIp() });
+  };
 
   const login = async () => (await t.request('POST', '/api/v1/sessions', { body: loginDocument(shop.email, shop.password), ip: freshIp() })).body.data.attributes.accessToken as string;
 
@@ -42,6 +49,7 @@ describe(`JSON:API query parameters, media types and request documents on every 
       ['GET /tenants/current', await as('GET', `/api/v1/tenants/current?${query}`)],
       ['POST /signup', await t.request('POST', `/api/v1/signup?${query}`, { body: signupDocument(), ip: freshIp() })],
       ['POST /sessions', await t.request('POST', `/api/v1/sessions?${query}`, { body: loginDocument(shop.email, shop.password), ip: freshIp() })],
+      ['POST /invite-acceptances', await acceptance(query)],
       // A session of its own: when the query is accepted, this logs out.
       ['DELETE /sessions/current', await t.request('DELETE', `/api/v1/sessions/current?${query}`, { token: await login() })],
     ] as const;
@@ -92,7 +100,7 @@ describe(`JSON:API query parameters, media types and request documents on every 
       expect(await storeCount()).toBe(before);
     });
 
-    it('refuses include and fields where the answer has no document: DELETE, relationship writes, operations, signup, sessions', async () => {
+    it('refuses include and fields where the answer has no document: DELETE, relationship writes, operations, signup, sessions, invite acceptances', async () => {
       const store = await create(t, shop.accessToken, 'stores', { name: 'Kept' });
       const rose = await create(t, shop.accessToken, 'products', flower('Unlinked rose'));
       const supplier = await create(t, shop.accessToken, 'suppliers', { name: 'Unlinked supplier' });
@@ -104,6 +112,7 @@ describe(`JSON:API query parameters, media types and request documents on every 
         await as('POST', '/api/v1/operations?fields[suppliers]=name', supplierOp, { 'content-type': ATOMIC }),
         await t.request('POST', '/api/v1/signup?fields[tenants]=name', { body: signupDocument(), ip: freshIp() }),
         await t.request('POST', '/api/v1/sessions?include=x', { body: loginDocument(shop.email, shop.password), ip: freshIp() }),
+        await acceptance('include=x&sort=y'),
       ];
       expect(refused.map((r) => [r.status, r.body.errors[0].code])).toEqual(refused.map(() => [400, 'invalid-query-parameter']));
       expect((await as('GET', `/api/v1/stores/${store.id}`)).status).toBe(200);

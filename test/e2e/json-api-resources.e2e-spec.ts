@@ -212,6 +212,35 @@ describe(`JSON:API resources: includes, fieldsets, relationships, filters, feeds
       expect(again.body.errors[0]).toMatchObject({ code: 'id-taken', source: { pointer: '/data/id' } });
     });
 
+    it.each([
+      ['version 4', '3f0c8a1e-5b7d-4c2a-9e6f-1a2b3c4d5e6f', '4'],
+      ['version 1', 'c232ab00-9414-11ec-b3c8-9f6bdeced846', '1'],
+      ['version 8', '0190a1b2-0000-8000-8000-0000000000aa', '8'],
+    ])('refuses a client-generated id of %s with 400 at /data/id (ids are UUIDv7), alone or in a batch, and writes nothing', async (_label, id, version) => {
+      const names = async () => (await get('/api/v1/suppliers?page[size]=100')).body.data.map((s: any) => s.attributes.name);
+      const before = await names();
+      const refused = {
+        status: '400',
+        code: 'invalid-document',
+        detail: `A client-generated id must be a UUIDv7 (RFC 9562, time-ordered); this one is version ${version}. Generate ids with a UUIDv7 library.`,
+      };
+      const single = await t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, body: { data: { type: 'suppliers', id, attributes: { name: `Not v7 ${version}` } } } });
+      expect([single.status, single.body.errors[0]]).toMatchObject([400, { ...refused, source: { pointer: '/data/id' } }]);
+      const batch = await t.request('POST', '/api/v1/operations', {
+        token: shop.accessToken,
+        headers: { 'content-type': 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"' },
+        body: {
+          'atomic:operations': [
+            { op: 'add', data: { type: 'suppliers', attributes: { name: `Batch v7 ${version}` } } },
+            { op: 'add', data: { type: 'suppliers', id: id.toUpperCase(), attributes: { name: `Batch not v7 ${version}` } } },
+          ],
+        },
+      });
+      expect([batch.status, batch.body.errors[0]]).toMatchObject([400, { ...refused, source: { pointer: '/atomic:operations/1/data/id' } }]);
+      expect(await names()).toEqual(before);
+      expect((await get(`/api/v1/suppliers/${id}`)).status).toBe(404);
+    });
+
     it('answers 404 naming the member for a related resource that does not exist', async () => {
       const ghost = uuid7();
       const composition = await create(t, shop.accessToken, 'products', { name: 'Ghost bouquet', kind: 'composition', unit: 'piece', price: 1 });

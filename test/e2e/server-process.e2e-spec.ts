@@ -1,10 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSON_API_MEDIA_TYPE } from '../../src/infra/json-api/media-type';
+import { OPENAPI_PATH } from '../../src/infra/openapi/hand-made-routes';
 import { DEMO_LOGIN } from '../../src/modules/tenants/demo-seed';
 import { PROFILE } from '../support/app-harness';
+import { assertJsonApiDocument } from '../support/json-api-schema';
+import { openApiCheckAt } from '../support/openapi-check';
 import { type ServerProcess, buildServer, runServer, startServer } from '../support/built-server';
 import { loginDocument, signupDocument } from '../support/fixtures';
 import { servicesEnv } from '../support/services-env';
@@ -15,6 +19,7 @@ import { servicesEnv } from '../support/services-env';
 // the login it prints works, and what it writes to stdout.
 
 const EX_CONFIG = 78;
+const EX_UNAVAILABLE = 69;
 
 describe(`the built server as a process (${PROFILE})`, () => {
   let main: string;
@@ -35,8 +40,9 @@ describe(`the built server as a process (${PROFILE})`, () => {
   });
 
   const api = async (url: string, init: { method?: string; body?: unknown; token?: string } = {}) => {
+    const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
     const response = await fetch(url, {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+      method,
       headers: {
         accept: JSON_API_MEDIA_TYPE,
         ...(init.body !== undefined && { 'content-type': JSON_API_MEDIA_TYPE }),
@@ -45,7 +51,13 @@ describe(`the built server as a process (${PROFILE})`, () => {
       body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    const type = response.headers.get('content-type') ?? '';
+    const body = text && (type.startsWith(JSON_API_MEDIA_TYPE) || type.startsWith('application/json')) ? JSON.parse(text) : undefined;
+    // The harness's checks, as on every response of the in-process suites: the JSON:API schema and the OpenAPI document the server serves.
+    const { origin, pathname, search } = new URL(url);
+    if (type.startsWith(JSON_API_MEDIA_TYPE)) assertJsonApiDocument(body, `${method} ${url} -> ${response.status}`, type);
+    if (pathname.startsWith('/api/')) (await openApiCheckAt(origin)).check(method, `${pathname}${search}`, { status: response.status, contentType: type, body });
+    return { status: response.status, body };
   };
 
   /** The demo login the banner prints: its curl command's URL and body, sent as printed. */
@@ -102,6 +114,40 @@ describe(`the built server as a process (${PROFILE})`, () => {
     }
   });
 
+  /** A TCP port nothing listens on: bound by the system, then closed. */
+  async function closedPort(): Promise<number> {
+    const probe: Server = createServer();
+    await new Promise<void>((listening) => probe.listen(0, '127.0.0.1', listening));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((closed) => probe.close(closed));
+    return port;
+  }
+
+  it(
+    PROFILE === 'embedded'
+      ? 'refuses a damaged catalog file in DATA_DIR with one line naming it, no stack, and exit code 69'
+      : 'refuses a catalog it cannot reach with one line naming it (not its password), no stack, and exit code 69',
+    async () => {
+      let env: Record<string, string>;
+      let expected: string;
+      if (PROFILE === 'embedded') {
+        const dir = dataDir();
+        writeFileSync(join(dir, 'catalog.sqlite'), randomBytes(8192));
+        env = { ...profileEnv(), DATA_DIR: dir };
+        expected = `bloomdesk: cannot start: the catalog database (${join(dir, 'catalog.sqlite')}) cannot be opened: file is not a database\n`;
+      } else {
+        const port = await closedPort();
+        env = { ...profileEnv(), CATALOG_DATABASE_URL: `mysql://root:s3cret-pw@127.0.0.1:${port}/bd_catalog` };
+        expected = `bloomdesk: cannot start: the catalog database (127.0.0.1:${port}/bd_catalog) cannot be opened: ECONNREFUSED\n`;
+      }
+      const result = await runServer(main, env);
+
+      expect(result.stderr).toBe(expected);
+      expect(`${result.stdout}${result.stderr}`).not.toMatch(/s3cret-pw|\n\s+at /);
+      expect(result.status).toBe(EX_UNAVAILABLE);
+    },
+  );
+
   it('refuses a host name that does not resolve with one line naming HOST and PORT, and exit code 78', async () => {
     const result = await runServer(main, { ...profileEnv(), HOST: 'no-such-host.invalid', SEED_DEMO: 'false' });
 
@@ -127,7 +173,8 @@ describe(`the built server as a process (${PROFILE})`, () => {
       end = await server.stop();
     }
     // Read once it has exited: a request's line is written as its response finishes, maybe after the client has it.
-    expect(loggedUrls(end.stdout)).toEqual(['/api/v1/signup', '/api/v1/sessions', '/api/v1/stores']);
+    // The OpenAPI document is the checks' own request (`api` fetches it once per server).
+    expect(loggedUrls(end.stdout).filter((url) => url !== OPENAPI_PATH)).toEqual(['/api/v1/signup', '/api/v1/sessions', '/api/v1/stores']);
     expect(end.stderr).toBe('');
   });
 

@@ -1,6 +1,8 @@
 import { uuid7 } from '../../src/infra/database/uuid7';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
-import { type Shop, newShop, storeDocument } from '../support/fixtures';
+import { create as createResource, many, one } from '../support/catalog-fixtures';
+import { type Shop, newShop, storeDocument, uniqueEmail } from '../support/fixtures';
+import { atomic, documentOperations, levelOf, newStore, receive, stemProduct } from '../support/stock-fixtures';
 
 describe(`stores (${PROFILE})`, () => {
   let t: TestApp;
@@ -97,6 +99,53 @@ describe(`stores (${PROFILE})`, () => {
     expect((await t.request('DELETE', `/api/v1/stores/${id}`, { token: shop.accessToken })).status).toBe(404);
   });
 
+  describe('a store something refers to', () => {
+    const del = (id: string) => t.request('DELETE', `/api/v1/stores/${id}`, { token: shop.accessToken });
+    const refusal = (res: { status: number; body: any }) => ({ status: res.status, code: res.body.errors?.[0]?.code, detail: res.body.errors?.[0]?.detail });
+    const stillThere = async (id: string) => (await t.request('GET', `/api/v1/stores/${id}`, { token: shop.accessToken })).status;
+
+    it('is not deleted while it has stock history, whether it holds stock or only awaits a transfer (409 store-in-use)', async () => {
+      const sender = await newStore(t, shop.accessToken, 'Has stock');
+      const receiver = await newStore(t, shop.accessToken, 'Awaits a transfer');
+      const rose = await stemProduct(t, shop.accessToken, 'Store history rose');
+      await receive(t, shop.accessToken, sender, [{ product: rose.id, quantity: '10', unitCost: 100 }]);
+      const sent = await atomic(t, shop.accessToken, documentOperations('transfers', 'transfer', { relationships: { fromStore: one('stores', sender), toStore: one('stores', receiver) } }, [{ product: rose.id, quantity: '4' }]));
+      expect(sent.status).toBe(200);
+
+      const history = 'This store has stock history (levels, batches, movements or documents), which the books keep: it cannot be deleted. Keep it, renamed if it has closed.';
+      for (const id of [sender, receiver]) {
+        expect(refusal(await del(id))).toEqual({ status: 409, code: 'store-in-use', detail: history });
+        expect(await stillThere(id)).toBe(200);
+      }
+      expect(await levelOf(t, shop.accessToken, sender, rose.id)).toBe('6');
+    });
+
+    it('is not deleted while employees work in it or devices are bound to it; once they are moved, it is', async () => {
+      const store = await newStore(t, shop.accessToken, 'Staffed');
+      const florist = await createResource(t, shop.accessToken, 'employees', { name: 'Staffed florist', email: uniqueEmail('staffed'), role: 'florist' }, { stores: many('stores', [store]) });
+      const device = await createResource(t, shop.accessToken, 'device-tokens', { name: 'Staffed till' }, { store: one('stores', store) });
+
+      expect(refusal(await del(store))).toEqual({
+        status: 409,
+        code: 'store-in-use',
+        detail: '1 employee(s) work in this store: take it out of their stores (PATCH /api/v1/employees/<id>/relationships/stores), then delete it.',
+      });
+      expect((await t.request('GET', `/api/v1/employees/${florist.id}/relationships/stores`, { token: shop.accessToken })).body.data).toEqual([{ type: 'stores', id: store }]);
+      expect((await t.request('PATCH', `/api/v1/employees/${florist.id}/relationships/stores`, { token: shop.accessToken, body: many('stores', []) })).status).toBe(204);
+
+      expect(refusal(await del(store))).toEqual({
+        status: 409,
+        code: 'store-in-use',
+        detail: '1 device token(s) are bound to this store: revoke them (DELETE /api/v1/device-tokens/<id>), then delete it.',
+      });
+      expect(await stillThere(store)).toBe(200);
+      expect((await t.request('DELETE', `/api/v1/device-tokens/${device.id}`, { token: shop.accessToken })).status).toBe(204);
+
+      expect((await del(store)).status).toBe(204);
+      expect(await stillThere(store)).toBe(404);
+    });
+  });
+
   describe("another tenant's store", () => {
     it('is exactly as missing as an id that does not exist, on every route', async () => {
       const victim = (await create({ name: 'Private' })).body.data.id;
@@ -148,13 +197,17 @@ describe(`stores (${PROFILE})`, () => {
     it.each([
       ['no data', {}, 400, ''],
       ['data as an array', { data: [] }, 400, '/data'],
-      ['a wrong type', { data: { type: 'products', attributes: { name: 'x' } } }, 409, '/data/type'],
+      // A valid product document: were it taken for what its type says, a product would appear.
+      ['a wrong type', { data: { type: 'products', attributes: { name: 'Wrong door', kind: 'flower', unit: 'stem', price: 100 } } }, 409, '/data/type'],
       ['a malformed id', { data: { type: 'stores', id: 'abc', attributes: { name: 'x' } } }, 400, '/data/id'],
       ['a relationship it does not have', { data: { type: 'stores', attributes: { name: 'x' }, relationships: { tenant: { data: null } } } }, 400, '/data/relationships/tenant'],
-    ])('answers a document with %s with %i', async (_label, body, status, pointer) => {
+    ])('answers a document with %s with %i, and writes nothing (neither a store nor a resource of the type it names)', async (_label, body, status, pointer) => {
+      const totals = async () => Object.fromEntries(await Promise.all(['stores', 'products'].map(async (type) => [type, (await t.request('GET', `/api/v1/${type}`, { token: shop.accessToken })).body.meta.total])));
+      const before = await totals();
       const res = await t.request('POST', '/api/v1/stores', { token: shop.accessToken, body });
       expect(res.status).toBe(status);
       expect(res.body.errors[0].source.pointer).toBe(pointer);
+      expect(await totals()).toEqual(before);
     });
 
     it('answers a PATCH whose id differs from the URL with 409', async () => {

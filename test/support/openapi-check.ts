@@ -138,6 +138,21 @@ export function openApiCheckFor(fastify: FastifyInstance): Promise<OpenApiCheck>
   return check;
 }
 
+const remote = new Map<string, Promise<OpenApiCheck>>();
+
+/** The check for a server reached over HTTP (a process of its own, at `origin`), from the document it serves (fetched once). */
+export function openApiCheckAt(origin: string): Promise<OpenApiCheck> {
+  let check = remote.get(origin);
+  if (!check) {
+    check = fetch(`${origin}${OPENAPI_PATH}`, { headers: { accept: 'application/json' } }).then(async (res) => {
+      if (res.status !== 200) throw new Error(`OpenAPI: GET ${origin}${OPENAPI_PATH} answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
+      return new OpenApiCheck((await res.json()) as OpenApiDocument);
+    });
+    remote.set(origin, check);
+  }
+  return check;
+}
+
 /** What the harness calls for every response. */
 export async function assertOpenApiResponse(fastify: FastifyInstance, method: string, url: string, response: CheckedResponse): Promise<void> {
   if (!url.startsWith('/api/')) return;

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { RequestContext } from '../tenancy/request-context';
 import { dataSourceOptions } from './data-source-options';
+import { StartupError, describeTarget, failureReason } from './database.errors';
 import { inTransaction, runAfterCommit, serializeEmbedded } from './transactions';
 
 /** What can carry an open catalog transaction: a request context inside `CatalogDatabase.transactional`. */
@@ -26,15 +27,20 @@ export class CatalogDatabase implements OnApplicationShutdown {
   private readonly logger = new Logger(CatalogDatabase.name);
   readonly dataSource: DataSource;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.dataSource = new DataSource(dataSourceOptions(config.catalog, 'catalog', config.poolSize));
   }
 
+  /** Opens and migrates the catalog; a StartupError naming it when it cannot (unreachable, refused, a damaged file). */
   async open(): Promise<void> {
-    await this.dataSource.initialize();
-    serializeEmbedded(this.dataSource);
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length) this.logger.log(`catalog: applied ${applied.length} migration(s)`);
+    try {
+      await this.dataSource.initialize();
+      serializeEmbedded(this.dataSource);
+      const applied = await this.dataSource.runMigrations({ transaction: 'each' });
+      if (applied.length) this.logger.log(`catalog: applied ${applied.length} migration(s)`);
+    } catch (error) {
+      throw new StartupError(`the catalog database (${describeTarget(this.config.catalog)}) cannot be opened: ${failureReason(error)}`, { cause: error });
+    }
   }
 
   /** The pooled manager: reads and writes outside any use case's transaction. */

@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../../config/app-config';
 import { DomainError } from '../errors/domain-error';
 
 export enum DatabaseErrorCode {
@@ -33,6 +34,38 @@ export function isConnectionFailure(error: unknown): boolean {
     e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * A database the server cannot start without (the catalog) could not be opened
+ * or migrated. Its message is the one line `main.ts` prints: which database,
+ * where, and the driver's reason; never a credential or a stack.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Where a database is, for an operator: its file, or host, port and database of its URL without the credentials. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'sqljs') return target.file;
+  try {
+    const url = new URL(target.url);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    return 'a MySQL URL that does not parse';
+  }
+}
+
+/** The driver's reason in a word or a line: its error code (ECONNREFUSED, ER_ACCESS_DENIED_ERROR), else its message's first line. */
+export function failureReason(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code) return code;
+    e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // A message may quote a URL; its credentials stay out of the line.
+  return message.split('\n')[0].replace(/\/\/[^/\s@]*@/g, '//***@').slice(0, 200);
 }
 
 /** True when an insert hit a unique key (MySQL ER_DUP_ENTRY, SQLite UNIQUE/PRIMARY KEY constraint). */

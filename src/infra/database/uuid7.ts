@@ -38,4 +38,8 @@ const shared = new Uuid7Generator();
  */
 export const uuid7 = (): string => shared.next();
 
+/** Any RFC 9562 UUID (versions 1 to 8), lower-case: what an id in a path, a reference or a filter may be. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A UUIDv7, lower-case: the only form of a new id, the server's or a client's (time-ordered, so inserts land at the end of the index). */
+export const UUID7_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -10,7 +10,7 @@ import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
 import { reply } from './json-api.reply';
 import { ATOMIC_EXT } from './media-type';
-import { type ResourceDefinition, joinsShardTransaction, resourcePath } from './resource-definition';
+import { type ResourceDefinition, joinsShardTransaction, relationshipNamed, resourcePath } from './resource-definition';
 import { type LidMap, parseAttributes } from './resource-document';
 import { ResourceEngine } from './resource-engine';
 import type { Identified } from './resource-handler';
@@ -64,7 +64,8 @@ export class AtomicOperationsProcessor {
     private readonly sensitive: SensitiveFields,
   ) {}
 
-  async process(ctx: RequestContext, body: unknown): Promise<Array<{ data?: ResourceObject }>> {
+  /** `host` is the request's (Fastify's `request.host`): an absolute `href` must name this server. */
+  async process(ctx: RequestContext, body: unknown, host: string): Promise<Array<{ data?: ResourceObject }>> {
     if (!isObject(body) || !Array.isArray(body['atomic:operations'])) {
       throw invalidDocument('', 'The document must have an atomic:operations array.');
     }
@@ -78,7 +79,7 @@ export class AtomicOperationsProcessor {
     const written: Written[] = [];
     for (const [index, operation] of operations.entries()) {
       try {
-        written.push(await this.one(ctx, operation, lids, presealed[index]));
+        written.push(await this.one(ctx, operation, lids, presealed[index], host));
       } catch (error) {
         throw anchor(error, index);
       }
@@ -110,12 +111,12 @@ export class AtomicOperationsProcessor {
     );
   }
 
-  private async one(ctx: RequestContext, operation: unknown, lids: LidMap, presealed: Presealed): Promise<Written> {
+  private async one(ctx: RequestContext, operation: unknown, lids: LidMap, presealed: Presealed, host: string): Promise<Written> {
     if (!isObject(operation)) throw invalidDocument('', 'An operation must be an object.');
     const { op } = operation;
     if (op !== 'add' && op !== 'update' && op !== 'remove') throw invalidDocument('/op', 'op must be add, update or remove.');
     if (operation.ref !== undefined && operation.href !== undefined) throw invalidDocument('/href', 'Give ref or href, not both.');
-    const target = this.target(operation, lids);
+    const target = this.target(operation, lids, host);
     if (!joinsShardTransaction(target.def)) {
       const at = operation.href !== undefined ? '/href' : operation.ref !== undefined ? '/ref/type' : '/data/type';
       throw invalidDocument(at, `${target.def.type} cannot be changed in an atomic batch (its writes do not all roll back with it); send it on its own.`);
@@ -140,8 +141,8 @@ export class AtomicOperationsProcessor {
   }
 
   /** What an operation acts on, from `ref`, `href`, or (for add and update) its `data`. */
-  private target(operation: Record<string, unknown>, lids: LidMap): Target {
-    if (typeof operation.href === 'string') return this.fromHref(operation.href);
+  private target(operation: Record<string, unknown>, lids: LidMap, host: string): Target {
+    if (typeof operation.href === 'string') return this.fromHref(operation.href, host);
     const ref = operation.ref ?? (isObject(operation.data) ? { type: operation.data.type, id: operation.data.id, lid: operation.data.lid } : undefined);
     const at = operation.ref !== undefined ? '/ref' : '/data';
     if (!isObject(ref) || typeof ref.type !== 'string') throw invalidDocument(at, 'The operation must name its target with ref, href or data.');
@@ -158,19 +159,35 @@ export class AtomicOperationsProcessor {
     if (id !== undefined && !UUID_PATTERN.test(id)) throw invalidDocument(`${at}/id`, 'An id must be a UUID.');
     const relationship = typeof ref.relationship === 'string' ? ref.relationship : undefined;
     if (relationship !== undefined) {
-      if (!found.def.relationships?.[relationship]) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
+      if (!relationshipNamed(found.def, relationship)) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
       if (id === undefined) throw invalidDocument(`${at}/id`, 'A relationship operation needs the id of its resource.');
     }
     return { def: found.def, id, relationship };
   }
 
-  private fromHref(href: string): Target {
-    const path = href.startsWith(API_BASE) ? href.slice(API_BASE.length) : href;
+  /**
+   * What an `href` names: a path (`/api/v1/stores/<id>`, or one relative to the
+   * base), or an absolute http(s) URL of this server, whose host (with its port)
+   * must be the request's. The scheme is not compared: TLS often ends at a proxy,
+   * and this server then sees plain HTTP. Another host is 400.
+   */
+  private fromHref(href: string, host: string): Target {
+    let local = href;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(href)) {
+      const url = URL.canParse(href) ? new URL(href) : undefined;
+      const ours = url && (url.protocol === 'http:' || url.protocol === 'https:') && URL.canParse(`${url.protocol}//${host}`) && new URL(`${url.protocol}//${host}`).host === url.host;
+      if (!url || !ours || url.username || url.password) {
+        throw invalidDocument('/href', `"${href}" is not a URL of this server (${host}): give a path (${API_BASE}/...) or an absolute URL of this server.`);
+      }
+      if (!url.pathname.startsWith(`${API_BASE}/`)) throw invalidDocument('/href', `"${href}" names no resource of this API.`);
+      local = `${url.pathname}${url.search}`;
+    }
+    const path = local.startsWith(API_BASE) ? local.slice(API_BASE.length) : local;
     const [, collection, id, third, fourth] = path.split('?')[0].split('/');
     const found = this.registry.all().find((r) => resourcePath(r.def) === collection);
     if (!found || (id !== undefined && !UUID_PATTERN.test(id))) throw invalidDocument('/href', `"${href}" names no resource of this API.`);
     if (third === undefined) return { def: found.def, id };
-    if (third === 'relationships' && fourth && found.def.relationships?.[fourth]) return { def: found.def, id, relationship: fourth };
+    if (third === 'relationships' && fourth && relationshipNamed(found.def, fourth)) return { def: found.def, id, relationship: fourth };
     throw invalidDocument('/href', `"${href}" names no resource or relationship of this API.`);
   }
 
@@ -199,7 +216,7 @@ export class AtomicOperationsController {
     return this.writes
       .run(ctx, req, async (tx) => ({
         status: 200,
-        document: { jsonapi: { version: '1.1' as const, ext: [ATOMIC_EXT] }, 'atomic:results': await this.processor.process(tx, req.body) } as never,
+        document: { jsonapi: { version: '1.1' as const, ext: [ATOMIC_EXT] }, 'atomic:results': await this.processor.process(tx, req.body, req.host) } as never,
       }))
       .then((outcome) => reply(req, res, { ...outcome, ext: [ATOMIC_EXT] }));
   }

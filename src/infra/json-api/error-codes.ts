@@ -110,6 +110,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(403, 'Role not allowed');
     case TenantsErrorCode.StoreOutOfScope:
       return d(403, 'Store out of scope');
+    case TenantsErrorCode.StoreInUse:
+      return d(409, 'Store in use');
     case TenantsErrorCode.WrongCurrentPassword:
       return d(422, 'Current password wrong');
     case InventoryErrorCode.InvalidProduct:

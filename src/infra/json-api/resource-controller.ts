@@ -5,7 +5,7 @@ import { CachedRead } from '../cache/cached-read';
 import { Ctx } from '../tenancy/ctx.decorator';
 import type { RequestContext } from '../tenancy/request-context';
 import { reply } from './json-api.reply';
-import { type ResourceDefinition, resourcePath } from './resource-definition';
+import { type ResourceDefinition, relationshipNamed, resourcePath } from './resource-definition';
 import { ResourceEngine } from './resource-engine';
 import type { ResourceHandler } from './resource-handler';
 import { parseResourceQuery, refuseQuery } from './resource-query';
@@ -158,7 +158,7 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
       return paths.some((path) => {
         let current: ResourceDefinition | undefined = def;
         return path.split('.').some((segment) => {
-          const rel: { type: string } | undefined = current?.relationships?.[segment];
+          const rel = relationshipNamed(current, segment);
           current = rel && this.registry.find(rel.type)?.def;
           return sensitive(current);
         });

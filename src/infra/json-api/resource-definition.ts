@@ -151,6 +151,20 @@ export function defineResource<const T extends ResourceDefinition>(definition: T
 
 export const resourcePath = (def: ResourceDefinition): string => def.path ?? def.type;
 
+/**
+ * The entry `name` of a definition's map, only when the map itself declares it.
+ * Names come from clients (`/stores/<id>/constructor`, an attribute `__proto__`,
+ * `sort=toString`), and a plain `map[name]` finds Object.prototype's members too.
+ * Every lookup keyed by client input goes through this.
+ */
+export function ownEntry<T>(map: Readonly<Record<string, T>> | undefined, name: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
+export const attributeNamed = (def: ResourceDefinition, name: string): AttributeDefinition | undefined => ownEntry(def.attributes, name);
+
+export const relationshipNamed = (def: ResourceDefinition | undefined, name: string): RelationshipDefinition | undefined => ownEntry(def?.relationships, name);
+
 /** Whether every write of the type goes through the shard transaction, so it may join an atomic batch. */
 export const joinsShardTransaction = (def: ResourceDefinition): boolean => (def.storage ?? 'shard') === 'shard' && def.atomic !== false;
 

@@ -1,8 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
-import { UUID_PATTERN } from '../database/uuid7';
+import { UUID7_PATTERN, UUID_PATTERN } from '../database/uuid7';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from './json-api.errors';
-import type { RelationshipDefinition, ResourceDefinition } from './resource-definition';
+import { type RelationshipDefinition, type ResourceDefinition, attributeNamed, relationshipNamed } from './resource-definition';
 import type { Linkage, ResourceInput } from './resource-handler';
 
 /** Local ids of an atomic operations request: `lid` -> the id given to the resource it created. */
@@ -27,6 +27,20 @@ function flatten(errors: ValidationError[], prefix: string): JsonApiError[] {
 function parseUuid(raw: unknown, pointer: string): string {
   if (typeof raw !== 'string' || !UUID_PATTERN.test(raw.toLowerCase())) throw invalidDocument(pointer, 'An id must be a UUID.');
   return raw.toLowerCase();
+}
+
+/**
+ * The id a create document brings: a UUIDv7, as every id of ours is (the design:
+ * time-ordered, made offline by devices). Another version would sort at random
+ * among the rows of a B-tree keyed by (tenant, id), and breaks the promise that
+ * ids order by creation.
+ */
+function parseClientId(raw: unknown, pointer: string): string {
+  const id = parseUuid(raw, pointer);
+  if (!UUID7_PATTERN.test(id)) {
+    throw invalidDocument(pointer, `A client-generated id must be a UUIDv7 (RFC 9562, time-ordered); this one is version ${id[14]}. Generate ids with a UUIDv7 library.`);
+  }
+  return id;
 }
 
 /** One resource identifier object of the relationship's type; a `lid` resolves through the operations so far. */
@@ -65,7 +79,8 @@ export function parseLinkage(rel: RelationshipDefinition, body: unknown, pointer
  * Reads a resource object for create or update and validates it: every fault
  * names its member with `source.pointer` under `pointer` (usually `/data`).
  * Wrong `type`, or an `id` other than the URL's: 409; an `id` where the type
- * takes no client-generated ones: 403; unknown attributes or relationships: 400;
+ * takes no client-generated ones: 403; a client-generated id that is not a
+ * UUIDv7: 400; unknown attributes or relationships: 400;
  * read-only ones: 403; invalid values: 422, all at once. Members JSON:API does
  * not define (at the top level, in the resource object, in a relationship) are
  * ignored, as JSON:API 1.1 says servers must: only the members it defines are
@@ -95,7 +110,7 @@ export function parseResourceObject(
     if (data.id !== undefined && def.clientIds === false) {
       throw new JsonApiError(JsonApiErrorCode.ClientIdNotSupported, `${def.type} takes no client-generated id: leave id out.`, { pointer: `${pointer}/id` });
     }
-    if (data.id !== undefined) id = parseUuid(data.id, `${pointer}/id`);
+    if (data.id !== undefined) id = parseClientId(data.id, `${pointer}/id`);
     if (data.lid !== undefined) {
       if (typeof data.lid !== 'string' || data.lid === '' || data.lid.length > 100) throw invalidDocument(`${pointer}/lid`, 'lid must be a short non-empty string.');
       lid = data.lid;
@@ -106,7 +121,7 @@ export function parseResourceObject(
   if (data.relationships !== undefined) {
     if (!isObject(data.relationships)) throw invalidDocument(`${pointer}/relationships`, 'relationships must be an object.');
     for (const [name, value] of Object.entries(data.relationships)) {
-      const rel = def.relationships?.[name];
+      const rel = relationshipNamed(def, name);
       const at = `${pointer}/relationships/${name}`;
       if (!rel) throw new JsonApiError(JsonApiErrorCode.UnknownRelationship, `${def.type} has no relationship "${name}".`, { pointer: at });
       if (!rel.writable) throw new JsonApiError(JsonApiErrorCode.ReadOnlyRelationship, `"${name}" cannot be set by clients.`, { pointer: at });
@@ -133,10 +148,10 @@ export function parseAttributes(def: ResourceDefinition, data: Record<string, un
   const attributes = data.attributes ?? {};
   if (!isObject(attributes)) throw invalidDocument(`${pointer}/attributes`, 'attributes must be an object.');
   for (const name of Object.keys(attributes)) {
-    const definition = def.attributes[name];
+    const definition = attributeNamed(def, name);
     const at = `${pointer}/attributes/${name}`;
     if (!definition) {
-      const hint = def.relationships?.[name.replace(/Id$/, '')] ? ` Set the relationship "${name.replace(/Id$/, '')}" instead.` : '';
+      const hint = relationshipNamed(def, name.replace(/Id$/, '')) ? ` Set the relationship "${name.replace(/Id$/, '')}" instead.` : '';
       throw new JsonApiError(JsonApiErrorCode.UnknownAttribute, `${def.type} has no attribute "${name}".${hint}`, { pointer: at });
     }
     if (definition.readOnly) throw new JsonApiError(JsonApiErrorCode.ReadOnlyAttribute, `"${name}" is set by the server.`, { pointer: at });

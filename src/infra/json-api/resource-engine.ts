@@ -8,7 +8,7 @@ import { isDuplicateKey } from '../database/database.errors';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode, invalidDocument, invalidParameter, notFound } from './json-api.errors';
 import { type Page, canonicalUrl, pageLinks } from './pagination';
-import { type RelationshipDefinition, type ResourceDefinition, resourcePath } from './resource-definition';
+import { type RelationshipDefinition, type ResourceDefinition, relationshipNamed, resourcePath } from './resource-definition';
 import { type LidMap, dataOf, parseLinkage, parseResourceObject } from './resource-document';
 import { type GraphNode, ResourceGraph } from './resource-graph';
 import type { Identified, Linkage, ResourceHandler } from './resource-handler';
@@ -248,7 +248,7 @@ export class ResourceEngine {
   }
 
   relationshipOf(def: ResourceDefinition, name: string): RelationshipDefinition {
-    const rel = def.relationships?.[name];
+    const rel = relationshipNamed(def, name);
     if (!rel) throw new JsonApiError(JsonApiErrorCode.RouteNotFound, `${def.type} has no relationship "${name}".`);
     return rel;
   }
@@ -297,7 +297,7 @@ export class ResourceEngine {
   private async checkRelated(ctx: RequestContext, def: ResourceDefinition, relationships: Record<string, Linkage>, pointer: string, bare = false): Promise<void> {
     for (const [name, linkage] of Object.entries(relationships)) {
       if (linkage === null || (Array.isArray(linkage) && !linkage.length)) continue;
-      const rel = def.relationships![name];
+      const rel = relationshipNamed(def, name)!;
       const ids = Array.isArray(linkage) ? linkage : [linkage];
       const found = new Set((await this.registry.get(rel.type).handler.findByIds(ctx, ids)).map((r) => r.id));
       const at = bare ? `${pointer}/data` : `${pointer}/relationships/${name}/data`;

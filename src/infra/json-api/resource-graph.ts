@@ -1,7 +1,7 @@
 import { type Permission, can } from '../auth/permissions';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
-import type { ResourceDefinition } from './resource-definition';
+import { type ResourceDefinition, relationshipNamed } from './resource-definition';
 import type { Identified, Linkage } from './resource-handler';
 import type { ResourceRegistry } from './resource-registry';
 
@@ -76,7 +76,7 @@ export class ResourceGraph {
 
   /** The linkage of one relationship for a batch of nodes; fills each node's `linkage`. */
   async linkage(def: ResourceDefinition, nodes: readonly GraphNode[], relationship: string): Promise<void> {
-    const rel = def.relationships![relationship];
+    const rel = relationshipNamed(def, relationship)!;
     if (rel.foreignKey || !nodes.length) return;
     const handler = this.registry.get(def.type).handler;
     if (!handler.linkage) throw new Error(`${def.type} cannot load the linkage of ${relationship}`);
@@ -86,7 +86,7 @@ export class ResourceGraph {
 
   private async expand(def: ResourceDefinition, nodes: readonly GraphNode[], include: IncludeTree): Promise<void> {
     for (const [name, subtree] of Object.entries(include)) {
-      const rel = def.relationships![name];
+      const rel = relationshipNamed(def, name)!;
       const target = this.registry.get(rel.type);
       if (!can(this.ctx.role, target.def.permissions?.read as Permission)) {
         throw new JsonApiError(JsonApiErrorCode.InvalidQueryParameter, `Your role may not read ${rel.type}.`, { parameter: 'include' });

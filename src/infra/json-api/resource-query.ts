@@ -6,8 +6,10 @@ import {
   type AttributeType,
   type FilterOperator,
   type ResourceDefinition,
+  attributeNamed,
   filterOperators,
   readableAttributes,
+  relationshipNamed,
 } from './resource-definition';
 
 export interface SortField {
@@ -148,7 +150,7 @@ function parseSort(def: ResourceDefinition, raw: string): SortField[] {
   return raw.split(',').map((token) => {
     const descending = token.startsWith('-');
     const attribute = descending ? token.slice(1) : token;
-    const definition = def.attributes[attribute];
+    const definition = attributeNamed(def, attribute);
     if (!definition?.sortable || seen.has(attribute)) {
       throw invalidParameter('sort', `Sorting ${def.type} by "${attribute}" is not supported (or repeated).`);
     }
@@ -162,14 +164,14 @@ function parseFilter(def: ResourceDefinition, name: string, field: string, op: s
     if (op !== undefined) throw invalidParameter(name, `${name} takes no operator.`);
     return { field, property: 'updatedAt', operator: 'gte', values: [typedValue(name, { type: 'datetime' }, raw)] };
   }
-  const relationship = def.relationships?.[field];
+  const relationship = relationshipNamed(def, field);
   if (relationship?.filterable && relationship.foreignKey) {
     if (op !== undefined) throw invalidParameter(name, `${name} takes no operator.`);
     const values = raw.split(',');
     if (values.length > MAX_FILTER_VALUES) throw invalidParameter(name, `${name} takes at most ${MAX_FILTER_VALUES} ids.`);
     return { field, property: relationship.foreignKey, operator: 'eq', values: values.map((v) => typedValue(name, { type: 'uuid' }, v)) };
   }
-  const attribute = def.attributes[field];
+  const attribute = attributeNamed(def, field);
   const operators = attribute ? filterOperators(attribute) : [];
   const operator = (op ?? 'eq') as FilterOperator;
   if (!attribute || !operators.includes(operator)) {
@@ -188,7 +190,7 @@ function checkInclude(def: ResourceDefinition, raw: string, lookup: DefinitionLo
     if (segments.length > MAX_INCLUDE_DEPTH) throw invalidParameter('include', `"${path}" is deeper than ${MAX_INCLUDE_DEPTH} levels.`);
     let current: ResourceDefinition | undefined = def;
     for (const segment of segments) {
-      const relationship = current?.relationships?.[segment];
+      const relationship = relationshipNamed(current, segment);
       if (!relationship?.includable) throw invalidParameter('include', `"${path}" cannot be included.`);
       current = lookup(relationship.type);
     }

@@ -6,7 +6,7 @@ import { can } from '../auth/permissions';
 import type { RequestContext } from '../tenancy/request-context';
 import { normaliseEmail, normalisePhone } from '../validation/normalise';
 import { JsonApiError, JsonApiErrorCode, JsonApiErrors } from './json-api.errors';
-import type { AttributeDefinition, ResourceDefinition } from './resource-definition';
+import { type AttributeDefinition, type ResourceDefinition, attributeNamed } from './resource-definition';
 import type { GraphNode } from './resource-graph';
 import type { ResourceInput } from './resource-handler';
 import type { ResourceQuery } from './resource-query';
@@ -95,7 +95,7 @@ export class SensitiveFields {
   /** Filters on blind-indexed attributes compare indexes: the values become indexes, the property the index column. */
   async indexFilters(ctx: RequestContext, def: ResourceDefinition, query: ResourceQuery): Promise<void> {
     for (const condition of query.filter) {
-      const index = def.attributes[condition.field]?.blindIndex;
+      const index = attributeNamed(def, condition.field)?.blindIndex;
       if (!index) continue;
       const normalised = condition.values.map((v) => this.normalise(ctx, index, String(v)));
       const valid = normalised.filter((v): v is string => v !== null);

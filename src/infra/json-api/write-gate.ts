@@ -29,10 +29,11 @@ export const KEY_LIFETIME_MS = 48 * 3600 * 1000;
 const KEY_FORM = /^[\x21-\x7e]{1,255}$/;
 /**
  * Public writes (signup) have no tenant and no user yet: their records are kept
- * under the nil UUID as both, which no tenant can have (ids are UUIDv7). It is
- * also their encryption context, as `tenant_id` is every record's.
+ * under the nil UUID as the tenant, which no tenant can have (ids are UUIDv7). It
+ * is also their encryption context, as `tenant_id` is every record's. Their user
+ * is what the sender names itself by (`publicWriter`).
  */
-export const PUBLIC_WRITER = { tenantId: '00000000-0000-0000-0000-000000000000', userId: '00000000-0000-0000-0000-000000000000' } as const;
+export const PUBLIC_WRITER = { tenantId: '00000000-0000-0000-0000-000000000000' } as const;
 
 type KeyOwner = { readonly tenantId: string; readonly userId: string };
 type RecordId = KeyOwner & { key: string };
@@ -69,9 +70,10 @@ export function refuseIdempotencyKey(request: FastifyRequest, why: string): void
  * inserted first in that same transaction, so a concurrent repeat waits on it
  * (MySQL's row lock; the embedded profile runs transactions one at a time) and
  * then replays the committed answer; a rolled-back write leaves no key. A key
- * belongs to its tenant and to the user (or device) who sent it: another user's
- * repeat runs as their own request and never sees this answer. The same key with
- * another request (method, URL with its query, body) is refused with 409.
+ * belongs to its tenant and to the user (or device) who sent it (for a signup,
+ * to the e-mail it signs up): another sender's repeat runs as their own request
+ * and never sees this answer. The same key with another request (method, URL
+ * with its query, body) is refused with 409.
  */
 @Injectable()
 export class WriteGate {
@@ -91,10 +93,27 @@ export class WriteGate {
     return this.execute(store, ctx, ctx, request, work);
   }
 
-  /** A public write (signup): in a catalog transaction, its key kept under `PUBLIC_WRITER`. */
-  runPublic(request: FastifyRequest, work: (txCtx: CatalogTxContext) => Promise<WriteOutcome>): Promise<WriteOutcome> {
+  /**
+   * A public write (signup): in a catalog transaction, its key kept under
+   * `PUBLIC_WRITER`'s tenant and the sender's `identity` (for a signup, the owner
+   * e-mail it signs up), so unrelated senders who happen to choose the same key
+   * never meet: only the same identity with the same key is a repeat (or, with
+   * another request, 409).
+   */
+  runPublic(request: FastifyRequest, identity: string, work: (txCtx: CatalogTxContext) => Promise<WriteOutcome>): Promise<WriteOutcome> {
     const store: WriteStore<CatalogTxContext> = { transaction: (c, w) => this.catalog.transactional(c, w), manager: (c) => this.catalog.managerFor(c) };
-    return this.execute(store, {}, PUBLIC_WRITER, request, work);
+    return this.execute(store, {}, { tenantId: PUBLIC_WRITER.tenantId, userId: this.publicWriter(identity) }, request, work);
+  }
+
+  /**
+   * The user id of a public sender: a keyed hash of its identity (never the
+   * identity itself: it is personal data), shaped as a UUIDv8, RFC 9562's
+   * version for ids of one's own making.
+   */
+  private publicWriter(identity: string): string {
+    const hex = createHmac('sha256', this.config.auth.tokenSecret).update(`idempotency public writer\n${identity.trim().toLowerCase()}`).digest('hex');
+    const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 
   private async execute<C>(store: WriteStore<C>, ctx: C, owner: KeyOwner, request: FastifyRequest, work: (txCtx: C) => Promise<WriteOutcome>): Promise<WriteOutcome> {

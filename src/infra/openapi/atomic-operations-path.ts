@@ -39,7 +39,7 @@ export function atomicOperations(registered: readonly RegisteredResource[]): { p
           },
           additionalProperties: false,
         },
-        href: { type: 'string', format: 'uri-reference' },
+        href: { type: 'string', format: 'uri-reference', description: 'A path (`/api/v1/products/<id>`, `.../relationships/suppliers`), or an absolute http(s) URL of this server (the host the request was sent to); another host is 400.' },
         data: {
           anyOf: [...writes, ...identifiers, { type: 'array', items: oneOfTypes(identifiers) }, { type: 'null' }],
         },

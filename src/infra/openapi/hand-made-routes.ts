@@ -39,7 +39,7 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         operationId: 'signup',
         summary: 'Sign a shop up',
         description:
-          'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. A retry with the same `Idempotency-Key` and document gets the same answer and creates one shop. No client-generated `id` (403). Rate-limited per client address.',
+          'Creates the shop (tenant) and its owner, who then logs in with `POST /api/v1/sessions`. A retry with the same `Idempotency-Key` and document gets the same answer and creates one shop; keys are kept per owner e-mail (another document for the e-mail with the key is 409). No client-generated `id` (403). Rate-limited per client address.',
         tags: ['authentication'],
         security: PUBLIC,
         parameters: [parameterRef('IdempotencyKey')],
@@ -70,7 +70,7 @@ export function handMadeRoutes(lookup: DefinitionLookup): { paths: Record<string
         operationId: 'acceptInvite',
         summary: 'Accept an invite with a password of your own',
         description:
-          'The invited employee (or one whose password was reset) sets their password with the invite token, once, within 7 days; every session they had ends. Then they log in with `POST /api/v1/sessions`. Rate-limited per client address.',
+          'The invited employee (or one whose password was reset) sets their password with the invite token, once, within 7 days; every session they had ends. Then they log in with `POST /api/v1/sessions`. An `Idempotency-Key` is refused (400): the token works once, so a repeat can only fail, and the answer is never kept. No client-generated `id` (403). Rate-limited per client address.',
         tags: ['authentication'],
         security: PUBLIC,
         requestBody: { required: true, content: jsonApiContent(schemaRef(acceptance.createDocument)) },

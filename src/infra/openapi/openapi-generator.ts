@@ -46,7 +46,7 @@ export function buildOpenApiDocument(resources: readonly RegisteredResource[]): 
     const can = capabilities(registered);
     Object.assign(
       schemas,
-      schemasOf(registered.def, { read: 'collection', includedTypes: includedTypes(registered.def, lookup), create: can.create, update: can.update, clientIds: true }),
+      schemasOf(registered.def, { read: 'collection', includedTypes: includedTypes(registered.def, lookup), create: can.create, update: can.update, clientIds: registered.def.clientIds !== false }),
     );
     Object.assign(paths, resourcePaths(registered, lookup));
   }

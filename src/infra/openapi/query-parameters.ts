@@ -1,9 +1,9 @@
 import {
   type AttributeDefinition,
-  type RelationshipDefinition,
   type ResourceDefinition,
   filterOperators,
   readableAttributes,
+  relationshipNamed,
 } from '../json-api/resource-definition';
 import type { DefinitionLookup } from '../json-api/resource-query';
 import { valueSchema } from './resource-schemas';
@@ -61,7 +61,7 @@ export function includedTypes(def: ResourceDefinition, lookup: DefinitionLookup,
   for (const path of paths) {
     let current: ResourceDefinition | undefined = def;
     for (const segment of path.split('.')) {
-      const rel: RelationshipDefinition | undefined = current?.relationships?.[segment];
+      const rel = relationshipNamed(current, segment);
       if (!rel) break;
       types.add(rel.type);
       current = lookup(rel.type);

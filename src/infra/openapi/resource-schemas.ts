@@ -152,6 +152,9 @@ function writableAttributes(def: ResourceDefinition, dto: (new () => object) | u
   return { properties, required };
 }
 
+/** UUID7_PATTERN for clients, who may send upper case (the server reads ids lower-cased). */
+const UUID7_SCHEMA_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$';
+
 function writeSchemas(def: ResourceDefinition, mode: 'create' | 'update', options: { clientIds: boolean }): Record<string, JsonSchema> {
   const n = names(def.type);
   const { properties, required } = writableAttributes(def, mode === 'create' ? def.createDto : def.updateDto, mode);
@@ -160,7 +163,14 @@ function writeSchemas(def: ResourceDefinition, mode: 'create' | 'update', option
   const requiredRelationships = mode === 'create' ? writable.filter(([, rel]) => (rel as { required?: boolean }).required).map(([name]) => name) : [];
   const members: Record<string, JsonSchema> = { type: { const: def.type } };
   if (mode === 'update') members.id = { type: 'string', format: 'uuid', description: 'Must equal the id in the URL.' };
-  else if (options.clientIds) members.id = { type: 'string', format: 'uuid', description: 'Optional client-generated id (UUIDv7 recommended); 409 if it is taken.' };
+  else if (options.clientIds) {
+    members.id = {
+      type: 'string',
+      format: 'uuid',
+      pattern: UUID7_SCHEMA_PATTERN,
+      description: 'Optional client-generated id: a UUIDv7 (RFC 9562; another version is 400); 409 if it is taken.',
+    };
+  }
   if (mode === 'create' && options.clientIds) members.lid = { type: 'string', minLength: 1, maxLength: 100, description: 'In atomic operations: a local id later operations use to refer to this resource.' };
   if (Object.keys(properties).length) members.attributes = object(properties, required);
   if (writable.length) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { RequestContext } from '../../infra/tenancy/request-context';
-import { lockClause } from './stock/row-locks';
+import { lockClause } from '../../infra/database/row-locks';
 
 /**
  * Tables whose rows give a product a stock history. Movements are not read: each

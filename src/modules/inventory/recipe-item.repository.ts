@@ -6,7 +6,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { RecipeItem } from './entities';
-import { lockClause, placeholders } from './stock/row-locks';
+import { lockClause, placeholders } from '../../infra/database/row-locks';
 
 /** Recipe items on the tenant's shard; every statement scoped by tenant. */
 @Injectable()

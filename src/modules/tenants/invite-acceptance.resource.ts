@@ -6,6 +6,7 @@ export const inviteAcceptanceResource = defineResource({
   type: 'invite-acceptances',
   description: 'An employee accepts their invite with a password of their own. The token works once, for 7 days; a password reset issues a new one.',
   addressable: false,
+  clientIds: false,
   attributes: {
     token: { type: 'string', writeOnly: true },
     password: { type: 'string', writeOnly: true },

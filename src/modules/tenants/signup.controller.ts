@@ -23,17 +23,19 @@ export class SignupController {
   /**
    * Creates a shop and its owner; answers with the tenant. In one catalog
    * transaction with its Idempotency-Key record: a device or web app that retries
-   * a signup with the same key gets the same answer, and one shop.
+   * a signup with the same key gets the same answer, and one shop. Keys are kept
+   * per owner e-mail (`WriteGate.runPublic`).
    */
   @Post()
   @Public()
   @RateLimit(SIGNUP_PER_IP)
   create(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     refuseQuery((req.query ?? {}) as Record<string, unknown>, 'signup answers with the new tenant, whole.');
-    const { attributes } = parseResourceDocument(signupResource, req.body, 'create');
+    const attributes = parseResourceDocument(signupResource, req.body, 'create').attributes as SignupCreateDto;
+    // The key is the owner e-mail's: two strangers who pick the same key do not meet.
     return this.writes
-      .runPublic(req, async (tx) => {
-        const tenant = await this.signups.signup(attributes as SignupCreateDto, tx);
+      .runPublic(req, attributes.email, async (tx) => {
+        const tenant = await this.signups.signup(attributes, tx);
         const location = `${API_BASE}/tenants/${tenant.id}`;
         const data = this.serializer.resourceObject({ role: 'owner' }, tenantResource, tenant);
         return { status: 201, location, document: this.serializer.document({ links: { self: location }, data }) };

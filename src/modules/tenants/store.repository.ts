@@ -1,10 +1,33 @@
 import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
+import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { findResourcePage } from '../../infra/database/resource-page';
+import { lockClause } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
-import { Store } from './entities';
+import { DeviceToken, Store, UserStore } from './entities';
+
+/**
+ * The shard tables whose rows give a store a stock history, with the column that
+ * names it (each indexed by tenant and that column). Inventory's tables, read
+ * here by name: the store's deletion must see them, and inventory depends on
+ * stores, not the other way round.
+ */
+const STOCK_HISTORY = [
+  ['stock_levels', 'store_id'],
+  ['stock_batches', 'store_id'],
+  ['stock_movements', 'store_id'],
+  ['goods_receipts', 'store_id'],
+  ['write_offs', 'store_id'],
+  ['transfers', 'from_store_id'],
+  ['transfers', 'to_store_id'],
+  ['stock_counts', 'store_id'],
+] as const;
+
+/** What keeps a store from being deleted: its stock history, or the people and devices bound to it. */
+export type StoreUse = { kind: 'stock' } | { kind: 'employees' | 'devices'; count: number };
 
 /**
  * Stores on the tenant's shard. Every statement is scoped by `ctx.tenantId`, and
@@ -12,7 +35,10 @@ import { Store } from './entities';
  */
 @Injectable()
 export class StoreRepository {
-  constructor(private readonly shards: ShardRegistry) {}
+  constructor(
+    private readonly shards: ShardRegistry,
+    private readonly catalog: CatalogDatabase,
+  ) {}
 
   private async scoped(ctx: RequestContext) {
     const qb = (await this.shards.manager(ctx)).createQueryBuilder(Store, 's').where('s.tenantId = :tenantId', { tenantId: ctx.tenantId });
@@ -36,6 +62,28 @@ export class StoreRepository {
 
   async update(ctx: RequestContext, id: string, changes: Partial<Pick<Store, 'name' | 'address' | 'timeZone' | 'updatedAt'>>): Promise<void> {
     await (await this.shards.manager(ctx)).update(Store, { tenantId: ctx.tenantId, id }, changes);
+  }
+
+  /**
+   * What uses the store, if anything. On the shard with locking reads: a stock
+   * write still running in the store is waited for, then seen. Employees and
+   * devices are in the catalog (a read of its own: the shard transaction cannot
+   * span it).
+   */
+  async usage(ctx: RequestContext, id: string): Promise<StoreUse | undefined> {
+    const em = await this.shards.manager(ctx);
+    const lock = lockClause(em, 'share');
+    for (const [table, column] of STOCK_HISTORY) {
+      // Table and column names are constants of this file, never input.
+      const rows: unknown[] = await em.query(`SELECT 1 AS used FROM ${table} WHERE tenant_id = ? AND ${column} = ? LIMIT 1${lock}`, [ctx.tenantId, id]);
+      if (rows.length) return { kind: 'stock' };
+    }
+    const catalog = this.catalog.managerFor(ctx);
+    const employees = await catalog.countBy(UserStore, { tenantId: ctx.tenantId, storeId: id });
+    if (employees) return { kind: 'employees', count: employees };
+    const devices = await catalog.countBy(DeviceToken, { tenantId: ctx.tenantId, storeId: id, revokedAt: IsNull() });
+    if (devices) return { kind: 'devices', count: devices };
+    return undefined;
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {

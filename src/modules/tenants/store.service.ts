@@ -7,8 +7,19 @@ import type { RequestContext } from '../../infra/tenancy/request-context';
 import type { StoreCreateDto } from './dto/store-create.dto';
 import type { StoreUpdateDto } from './dto/store-update.dto';
 import type { Store } from './entities';
-import { StoreRepository } from './store.repository';
+import { type StoreUse, StoreRepository } from './store.repository';
+import { TenantsError, TenantsErrorCode } from './tenants.errors';
 import { TenantService } from './tenant.service';
+
+function inUse(use: StoreUse): TenantsError {
+  const detail =
+    use.kind === 'stock'
+      ? 'This store has stock history (levels, batches, movements or documents), which the books keep: it cannot be deleted. Keep it, renamed if it has closed.'
+      : use.kind === 'employees'
+        ? `${use.count} employee(s) work in this store: take it out of their stores (PATCH /api/v1/employees/<id>/relationships/stores), then delete it.`
+        : `${use.count} device token(s) are bound to this store: revoke them (DELETE /api/v1/device-tokens/<id>), then delete it.`;
+  return new TenantsError(TenantsErrorCode.StoreInUse, detail);
+}
 
 /** The `stores` resource. The JSON:API layer checks existence and opens the transaction. */
 @Injectable()
@@ -49,7 +60,10 @@ export class StoreService implements ResourceHandler<Store> {
     return store;
   }
 
-  remove(ctx: RequestContext, id: string): Promise<void> {
-    return this.stores.delete(ctx, id);
+  /** Only a store nothing refers to: its stock history, employees' `stores` and devices would name a store that is gone. */
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    const use = await this.stores.usage(ctx, id);
+    if (use) throw inUse(use);
+    await this.stores.delete(ctx, id);
   }
 }

@@ -11,6 +11,8 @@ export enum TenantsErrorCode {
   RoleNotAllowed = 'role-not-allowed',
   /** A manager assigning a store they do not work in. */
   StoreOutOfScope = 'store-out-of-scope',
+  /** A store with stock history, employees or devices cannot be deleted. */
+  StoreInUse = 'store-in-use',
   /** A password change whose current password is not the caller's. */
   WrongCurrentPassword = 'wrong-current-password',
 }

@@ -12,7 +12,7 @@ export class IdempotencyRecord {
   @PrimaryColumn({ name: 'tenant_id', type: 'varchar', length: 36 })
   tenantId: string;
 
-  /** Who sent it: the user or device; for public writes (signup) tenant and user are the nil UUID. */
+  /** Who sent it: the user or device; for public writes (signup) the tenant is the nil UUID and the user a keyed hash of the e-mail signed up (see `WriteGate.runPublic`). */
   @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 36 })
   userId: string;
 
