@@ -1,10 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A read-cache version move recorded in the shard, in the transaction of the
- * write that makes it (the outbox of `CacheVersions`): it lives from that commit
- * until the version has moved in Redis, so a reader that finds it knows the
- * version in Redis may be behind the database.
+ * A cache version move recorded in the shard (or the catalog), in the transaction
+ * of the write that makes it (the outbox of `VersionOutbox`, which reads and writes
+ * it with plain SQL): it lives from that commit until the version has moved in
+ * Redis. Mapped so that a tenant move copies a shard's rows with the rest.
  */
 @Entity('cache_version_moves')
 export class CacheVersionMove {
