@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { PinoLogger } from 'nestjs-pino';
+import { assignLogFields } from '../observability/logging';
 import type { RequestContext } from '../tenancy/request-context';
 import { AccessTokenService } from './access-token';
 import { AuthError, AuthErrorCode, tenantMoving } from './auth.errors';
@@ -28,7 +28,6 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly tokens: AccessTokenService,
     @Inject(PRINCIPAL_LOADER) private readonly principals: PrincipalLoader,
-    private readonly log: PinoLogger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -59,7 +58,7 @@ export class AuthGuard implements CanActivate {
     }
     const { tenantStatus: _status, ...scope } = principal;
     request.ctx = { ...scope, requestId: String(request.id), clientIp: request.ip };
-    this.log.assign({ tenantId: principal.tenantId, userId: principal.userId });
+    assignLogFields({ tenantId: principal.tenantId, userId: principal.userId });
     return true;
   }
 }
