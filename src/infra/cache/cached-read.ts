@@ -94,6 +94,7 @@ export class CachedReads {
   private readonly logger = new Logger(CachedReads.name);
   private readonly flights = new Map<string, Promise<Loaded>>();
   private readonly local = new Map<string, LocalEntry>();
+  private readonly urlHashes = new Map<string, string>();
   private localBytes = 0;
   /** Off: every read goes to the database (benchmarks compare the two). */
   enabled = true;
@@ -122,12 +123,23 @@ export class CachedReads {
     }
     // Includes may reach attributes some roles may not read: such documents are kept per role.
     const byRole = options.byRole || query.include !== undefined;
-    const hash = createHash('sha256').update(request.url).digest('base64url').slice(0, 22);
+    const hash = this.urlHash(request.url);
     return {
       database: shardVersions(ctx.shardId),
       entryKey: `${scope}:${options.namespace}:${byRole ? `r:${ctx.role}:` : ''}${hash}`,
       versionKeys: [version, ...(options.dependsOn ?? []).map((tag) => cacheKeys.tenantVersion(ctx.tenantId, tag))],
     };
+  }
+
+  /** The key part naming the URL; a hot read repeats the same few URLs, so their hashes are kept (bounded). */
+  private urlHash(url: string): string {
+    let hash = this.urlHashes.get(url);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(url).digest('base64url').slice(0, 22);
+      if (this.urlHashes.size >= LOCAL_ENTRIES) this.urlHashes.clear();
+      this.urlHashes.set(url, hash);
+    }
+    return hash;
   }
 
   async serve(plan: Plan, reply: FastifyReply, load: () => Promise<Loaded>): Promise<string | Buffer> {
