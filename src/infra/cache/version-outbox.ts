@@ -98,7 +98,9 @@ export function ownVersions(dataSource: DataSource, store: VersionStore): void {
  *   reads of that database bypass the cache.
  *
  * The embedded profile (one process, versions in process) records nothing: a move
- * there cannot fail.
+ * there cannot fail. The table is read and written with plain SQL and is no
+ * entity: a tenant move does not copy it (rows left on the old shard are
+ * reconciled there, and the copy is checked against a source the sweep would change).
  */
 @Injectable()
 export class VersionOutbox implements OnModuleInit, OnApplicationShutdown {
