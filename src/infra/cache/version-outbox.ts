@@ -125,7 +125,7 @@ export class VersionOutbox implements OnModuleInit, OnApplicationShutdown {
     if (!this.store.shared) return;
     // Back from an outage (or a failed move): reconcile at once rather than at the first read.
     this.store.onSuspect(() => {
-      if (this.store.ready) for (const database of this.open()) void this.reconcile(database);
+      for (const database of this.open()) void this.trusted(database);
     });
     this.timer = setInterval(() => {
       this.polling ??= this.poll().finally(() => (this.polling = undefined));
@@ -213,8 +213,9 @@ export class VersionOutbox implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** The databases this instance reads: the catalog once it is open (Redis may connect first), and the shards it has opened. */
   private open(): VersionDatabase[] {
-    return [CATALOG_VERSIONS, ...this.shards.openIds().map(shardVersions)];
+    return [...(this.catalog.dataSource.isInitialized ? [CATALOG_VERSIONS] : []), ...this.shards.openIds().map(shardVersions)];
   }
 
   private async dataSource(database: VersionDatabase): Promise<DataSource> {
