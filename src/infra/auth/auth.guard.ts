@@ -20,9 +20,17 @@ declare module 'fastify' {
  * It builds the request context once, puts it on the request for `@Ctx()`, and
  * adds tenant and user to the request's log lines.
  */
+/** What a route declares for the guard, read from its metadata once per handler. */
+interface RouteAccess {
+  isPublic: boolean;
+  permission: Permission | undefined;
+}
+
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly logger = new Logger(AuthGuard.name);
+  /** By controller class, then handler: a handler a class inherits may be declared otherwise on another class. */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteAccess>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,8 +39,8 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const { isPublic, permission } = this.access(context);
+    if (isPublic) return true;
 
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers.authorization;
@@ -51,7 +59,6 @@ export class AuthGuard implements CanActivate {
       throw tenantMoving();
     }
 
-    const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets);
     if (!permission) this.logger.error(`route without a permission: ${request.method} ${request.routeOptions.url}`);
     if (!permission || !can(principal.role, permission)) {
       throw new AuthError(AuthErrorCode.Forbidden, 'Your role does not allow this.');
@@ -60,5 +67,22 @@ export class AuthGuard implements CanActivate {
     request.ctx = { ...scope, requestId: String(request.id), clientIp: request.ip };
     assignLogFields({ tenantId: principal.tenantId, userId: principal.userId });
     return true;
+  }
+
+  /** Route metadata does not change once the application runs: read per handler once, not per request. */
+  private access(context: ExecutionContext): RouteAccess {
+    const [handler, controller] = [context.getHandler(), context.getClass()];
+    let byHandler = this.routes.get(controller);
+    if (!byHandler) this.routes.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (!access) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        permission: this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets),
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 }

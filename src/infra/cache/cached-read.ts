@@ -180,7 +180,7 @@ export class CachedReads {
   private async currentVersions(plan: Plan, withEntry: boolean): Promise<{ entry?: Entry; versions: string } | undefined> {
     const trusted = this.outbox.trusted(plan.database);
     if (trusted !== true && !(await trusted)) return undefined;
-    const [versions, entry] = await Promise.all([this.versions.read(plan.versionKeys), withEntry ? this.shared(plan.entryKey) : undefined]);
+    const [versions, entry] = withEntry ? await Promise.all([this.versions.read(plan.versionKeys), this.shared(plan.entryKey)]) : [await this.versions.read(plan.versionKeys)];
     // Redis went away during the read: an entry it did not return is not a miss to build on.
     if (!this.versions.ready) return undefined;
     return { entry, versions: versions.join(',') };
