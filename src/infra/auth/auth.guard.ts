@@ -14,17 +14,18 @@ declare module 'fastify' {
   }
 }
 
+/** What a route declares for the guard, read from its metadata once per handler. */
+interface RouteAccess {
+  isPublic: boolean;
+  permission: Permission | undefined;
+}
+
 /**
  * Runs on every route. Public routes pass; every other route needs a valid
  * bearer token whose session is live, and a role the permission matrix allows.
  * It builds the request context once, puts it on the request for `@Ctx()`, and
  * adds tenant and user to the request's log lines.
  */
-/** What a route declares for the guard, read from its metadata once per handler. */
-interface RouteAccess {
-  isPublic: boolean;
-  permission: Permission | undefined;
-}
 
 @Injectable()
 export class AuthGuard implements CanActivate {

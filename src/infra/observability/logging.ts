@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Injectable, type LoggerService, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, type LoggerService, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -96,12 +96,12 @@ export function assignLogFields(fields: LogFields): void {
 
 /**
  * The server's pino logger and its destination: stdout through an asynchronous
- * SonicBoom (lines are written as the event loop allows, several per write under
- * load, instead of one blocking write per line), or the stream a test reads.
- * `flush` writes what is still buffered; it runs at shutdown, and pino's own exit
+ * SonicBoom that gathers lines into writes of BATCH_BYTES (or what has gathered
+ * every FLUSH_EVERY_MS), never blocking the event loop on a write, or the stream
+ * a test reads. `flush` writes what is still buffered; it runs at shutdown (Nest's
+ * signal handling ends the process without an exit event), and pino's own exit
  * hook covers an exit without one.
  */
-@Injectable()
 export class Logs implements OnApplicationShutdown {
   readonly root: Pino;
   /**
@@ -176,7 +176,6 @@ export class Logs implements OnApplicationShutdown {
  * Nest's logger interface on pino: `new Logger(Context).warn(...)` anywhere in
  * the server writes a JSON line with `context`, redacted like every other.
  */
-@Injectable()
 export class AppLogger implements LoggerService {
   constructor(private readonly logs: Logs) {}
 
