@@ -1,57 +1,25 @@
 // The servers the stock read benchmark loads, in a process of their own (the load
 // generator must not share their event loop): the real application on the
 // benchmark's databases, and beside it a raw Fastify route that answers a fixed
-// copy of the same document. Started by stock-read.bench.ts; prints one JSON line
-// with what the driver needs. POST /__cache?enabled=false on the raw server turns
+// copy of the same document. Started by stock-read.bench.ts; writes one JSON line
+// with what the driver needs to file descriptor 3. The application logs as in
+// production (LOG_LEVEL=info: one JSON line per request, to stdout, which the
+// driver points at a file it counts). POST /__cache?enabled=false on the raw server turns
 // the read cache off (every read goes to MySQL) and back on; POST /__profile/start
 // and /__profile/stop profile this process's CPU in between (the latter writes the
 // V8 CPU profile to a file and answers its path).
-//
-// For the diagnosis only, a second instance of the application whose principal
-// loader remembers each session's principal after its first catalog query (no
-// production server runs so: a logout would not stop the token at once). It
-// shows what the one catalog query per request costs the cached read.
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import Fastify from 'fastify';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppModule } from '../src/app.module';
-import { configureApp, createAdapter, createApp } from '../src/app.setup';
+import { createApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/app-config';
-import { PRINCIPAL_LOADER as PRINCIPAL_LOADER_TOKEN, type PrincipalLoader } from '../src/infra/auth/principal-loader';
 import { CachedReads } from '../src/infra/cache/cached-read';
-import { PrincipalService } from '../src/modules/tenants/principal.service';
 import { STOCK_BENCH_MANIFEST, type StockBenchManifest, stockBenchEnv } from './lib/stock-env';
 
 const ROWS = 100;
-
-async function memoizedPrincipals(): Promise<NestFastifyApplication> {
-  const config = loadConfig(stockBenchEnv());
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
-    .overrideProvider(PRINCIPAL_LOADER_TOKEN)
-    .useFactory({
-      factory: (real: PrincipalLoader): PrincipalLoader => {
-        const known = new Map<string, ReturnType<PrincipalLoader['fromAccessToken']>>();
-        return {
-          fromAccessToken: (claims) => {
-            if (!known.has(claims.sid)) known.set(claims.sid, real.fromAccessToken(claims));
-            return known.get(claims.sid)!;
-          },
-          fromDeviceToken: (token) => real.fromDeviceToken(token),
-        };
-      },
-      inject: [PrincipalService],
-    })
-    .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(config), { bufferLogs: true });
-  await configureApp(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return app;
-}
 
 async function main(): Promise<void> {
   const manifest = JSON.parse(readFileSync(STOCK_BENCH_MANIFEST, 'utf8')) as StockBenchManifest;
@@ -59,7 +27,7 @@ async function main(): Promise<void> {
   const store = shop.stores.find((s) => s.levels >= ROWS);
   if (!store) throw new Error(`no store with ${ROWS} stock levels: run npm run bench:stock-data first`);
 
-  const app = await createApp(loadConfig(stockBenchEnv()));
+  const app = await createApp(loadConfig({ ...stockBenchEnv(), LOG_LEVEL: 'info' }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const appUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const json = 'application/vnd.api+json';
@@ -96,14 +64,12 @@ async function main(): Promise<void> {
     return { path };
   });
   await raw.listen({ port: 0, host: '127.0.0.1' });
-  const diagnostic = await memoizedPrincipals();
-  const memoUrl = (await diagnostic.getUrl()).replace('[::1]', '127.0.0.1');
   const rawUrl = `http://127.0.0.1:${(raw.server.address() as { port: number }).port}`;
-  process.stdout.write(`${JSON.stringify({ appUrl, rawUrl, memoUrl, path, token, bytes: Buffer.byteLength(body), store: store.id, levels: store.levels })}\n`);
+  writeSync(3, `${JSON.stringify({ appUrl, rawUrl, path, token, bytes: Buffer.byteLength(body), store: store.id, levels: store.levels })}\n`);
   // Nest's shutdown hooks also listen for SIGTERM; whatever they do, this process ends within 5 s.
   process.once('SIGTERM', () => {
     setTimeout(() => process.exit(0), 5000).unref();
-    void Promise.allSettled([raw.close(), app.close(), diagnostic.close()]).then(() => process.exit(0));
+    void Promise.allSettled([raw.close(), app.close()]).then(() => process.exit(0));
   });
 }
 

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { AuthGuard } from './infra/auth/auth.guard';
@@ -10,7 +9,7 @@ import { RateLimitGuard } from './infra/auth/rate-limit.guard';
 import { CacheModule } from './infra/cache/cache.module';
 import { DatabaseModule } from './infra/database/database.module';
 import { JsonApiModule } from './infra/json-api/json-api.module';
-import { loggerParams } from './infra/observability/logging';
+import { LoggingModule } from './infra/observability/logging';
 import { ObservabilityModule } from './infra/observability/observability.module';
 import { OpenApiModule } from './infra/openapi/openapi.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
@@ -28,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config, logStream)),
+        LoggingModule.forRoot(config, logStream),
         DatabaseModule,
         CacheModule,
         SecretsModule,

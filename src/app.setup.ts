@@ -1,11 +1,10 @@
 import type { Writable } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { registerJsonApiHooks } from './infra/json-api/json-api.hooks';
-import { echoRequestId, requestId } from './infra/observability/logging';
+import { AppLogger, Logs, echoRequestId, requestId } from './infra/observability/logging';
 import { Metrics } from './infra/observability/metrics';
 
 /** Request bodies above this are refused with 413 (a sync batch of a day's sales fits easily). */
@@ -24,8 +23,9 @@ export function createAdapter(config: AppConfig): FastifyAdapter {
  * build the application from a testing module (to swap a provider).
  */
 export async function configureApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   const fastify = app.getHttpAdapter().getInstance();
+  app.get(Logs).logRequests(fastify);
   echoRequestId(fastify);
   registerJsonApiHooks(fastify, BODY_LIMIT_BYTES);
   app.get(Metrics).observe(fastify);

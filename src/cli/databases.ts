@@ -1,19 +1,35 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { type AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import { RedisConnection } from '../infra/cache/redis-connection';
+import { ownVersions } from '../infra/cache/version-outbox';
+import { VersionStore } from '../infra/cache/version-store';
 import { dataSourceOptions } from '../infra/database/data-source-options';
 
 /** The catalog and the shards, opened on demand, for the operator commands. */
 export class CliDatabases {
   readonly config: AppConfig;
   private readonly open = new Map<string, DataSource>();
+  private redis?: RedisConnection;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.config = loadConfig(env);
   }
 
-  catalog(): Promise<DataSource> {
-    return this.get('catalog', () => dataSourceOptions(this.config.catalog, 'catalog', 2));
+  /**
+   * The catalog. With Redis configured, the principal versions its writes record
+   * (a tenant moved, a flag switched) move from here right after the commit, so the
+   * servers see the change on the next request; without Redis (or if it cannot be
+   * reached), their reconciliation of the catalog's outbox makes the move instead.
+   */
+  async catalog(): Promise<DataSource> {
+    const catalog = await this.get('catalog', () => dataSourceOptions(this.config.catalog, 'catalog', 2));
+    if (this.config.redisUrl && !this.redis) {
+      this.redis = new RedisConnection(this.config);
+      await this.redis.onModuleInit();
+      ownVersions(catalog, new VersionStore(this.redis));
+    }
+    return catalog;
   }
 
   shard(id: string): Promise<DataSource> {
@@ -24,6 +40,7 @@ export class CliDatabases {
 
   async close(): Promise<void> {
     await Promise.all([...this.open.values()].map((ds) => ds.destroy()));
+    await this.redis?.onApplicationShutdown();
   }
 
   private async get(key: string, options: () => ReturnType<typeof dataSourceOptions>): Promise<DataSource> {

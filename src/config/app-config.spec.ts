@@ -44,6 +44,11 @@ describe(loadConfig.name, () => {
     expect(sut.seedDemo).toBe(false);
   });
 
+  it('reconciles the cache outboxes every second unless CACHE_OUTBOX_POLL_MS says otherwise', () => {
+    expect(loadConfig(services).cacheOutboxPollMs).toBe(1000);
+    expect(loadConfig({ ...services, CACHE_OUTBOX_POLL_MS: '250' }).cacheOutboxPollMs).toBe(250);
+  });
+
   it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'bloomdesk-app', 'api.example.com'])('listens on HOST=%s', (host) => {
     expect(loadConfig({ DATA_DIR: dataDir(), HOST: host }).http.host).toBe(host);
   });
@@ -64,6 +69,7 @@ describe(loadConfig.name, () => {
     [{ DATA_DIR: '/etc/passwd/data' }, /^DATA_DIR cannot be used \(ENOTDIR/],
     [{ HOST: 'not..a..host' }, /^HOST is malformed: expected an IP address or a host name/],
     [{ HOST: 'http://example.com' }, /^HOST is malformed/],
+    [{ CACHE_OUTBOX_POLL_MS: '50' }, /^CACHE_OUTBOX_POLL_MS is malformed: expected an integer number of milliseconds 100-60000$/],
   ])('refuses %p with one line naming the variable', (env, message) => {
     let thrown: unknown;
     try {

@@ -44,6 +44,8 @@ export interface AppConfig {
   keyRewrapIntervalSeconds: number;
   /** Changes feeds hand out rows changed at least this long ago (see FEED_SETTLE_MS). */
   feedSettleMs: number;
+  /** How often the cache's version-move outboxes are reconciled (see CACHE_OUTBOX_POLL_MS). */
+  cacheOutboxPollMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -156,6 +158,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 86400,
     keyRewrapIntervalSeconds: env.KEY_REWRAP_INTERVAL_SECONDS ?? 60,
     feedSettleMs: env.FEED_SETTLE_MS ?? 10_000,
+    cacheOutboxPollMs: env.CACHE_OUTBOX_POLL_MS ?? 1000,
   };
   const auth = (tokenSecret: string) => ({
     tokenSecret,

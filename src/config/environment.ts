@@ -138,6 +138,17 @@ export class Environment {
   @Max(600000)
   FEED_SETTLE_MS?: number;
 
+  /**
+   * How often each instance reconciles the cache's version-move outboxes (ms): moves a writer
+   * recorded but could not make in Redis are made by the others within about this long.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  CACHE_OUTBOX_POLL_MS?: number;
+
   /** HMAC key for access tokens; at least 32 characters. Required in the services profile. */
   @IsOptional()
   @IsString()
@@ -187,6 +198,7 @@ export const EXPECTED_FORM: Record<keyof Environment, string> = {
   VAULT_TIMEOUT_MS: 'an integer number of milliseconds 100-60000',
   KEY_REWRAP_INTERVAL_SECONDS: 'an integer number of seconds 0-86400 (0: no rewrap job)',
   FEED_SETTLE_MS: 'an integer number of milliseconds 0-600000',
+  CACHE_OUTBOX_POLL_MS: 'an integer number of milliseconds 100-60000',
   AUTH_TOKEN_SECRET: 'a random string of at least 32 characters',
   ACCESS_TOKEN_TTL_SECONDS: 'an integer number of seconds 60-86400',
   REFRESH_TOKEN_TTL_SECONDS: 'an integer number of seconds 3600-31536000',

@@ -22,6 +22,15 @@ describe(AccessTokenService.name, () => {
     );
   });
 
+  it('still checks the expiry of a token it verified before, and never remembers a forged one', () => {
+    const { token } = sut.sign(claims, Date.parse('2026-01-02T00:00:00Z'));
+    expect(sut.verify(token, Date.parse('2026-01-02T00:01:00Z'))).toMatchObject(claims);
+    expect(() => sut.verify(token, Date.parse('2026-01-02T00:15:00Z'))).toThrow(expect.objectContaining({ code: AuthErrorCode.ExpiredToken }));
+    const [h, p, sig] = token.split('.');
+    const forged = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (let i = 0; i < 2; i++) expect(() => sut.verify(forged, Date.parse('2026-01-02T00:01:00Z'))).toThrow(expect.objectContaining({ code: AuthErrorCode.InvalidToken }));
+  });
+
   it.each([
     ['another key', () => new AccessTokenService(config('t'.repeat(32))).sign(claims).token],
     ['a changed payload', () => {

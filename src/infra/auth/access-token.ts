@@ -16,6 +16,8 @@ export interface AccessClaims {
 
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const ISSUER = 'bloomdesk';
+/** Tokens whose signature this instance has checked, remembered (the oldest go first). */
+const VERIFIED_MAX = 20_000;
 
 /**
  * Short-lived signed access tokens: compact JWTs with HS256 from `node:crypto`
@@ -27,6 +29,12 @@ export class AccessTokenService {
   /** Imported once: an HMAC over a raw Buffer imports the key on every call (about 7x the cost of the MAC itself). */
   private readonly key: KeyObject;
   readonly ttlSeconds: number;
+  /**
+   * Claims of tokens already verified, by the exact token text: the same bytes carry
+   * the same valid signature, so a client's next request costs no HMAC and no parse;
+   * expiry is still checked every time, and revocation is the session's business.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.key = createSecretKey(Buffer.from(config.auth.tokenSecret, 'utf8'));
@@ -42,6 +50,15 @@ export class AccessTokenService {
   }
 
   verify(token: string, now = Date.now()): AccessClaims {
+    const claims = this.verified.get(token) ?? this.checkSignature(token);
+    if (claims.exp * 1000 <= now) {
+      this.verified.delete(token);
+      throw new AuthError(AuthErrorCode.ExpiredToken, 'The access token has expired; refresh it.', { header: 'Authorization' });
+    }
+    return claims;
+  }
+
+  private checkSignature(token: string): AccessClaims {
     const invalid = () => new AuthError(AuthErrorCode.InvalidToken, 'The access token is not valid.', { header: 'Authorization' });
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== HEADER) throw invalid();
@@ -57,10 +74,10 @@ export class AccessTokenService {
     if (claims.iss !== ISSUER || typeof claims.sub !== 'string' || typeof claims.tid !== 'string' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
       throw invalid();
     }
-    if (claims.exp * 1000 <= now) {
-      throw new AuthError(AuthErrorCode.ExpiredToken, 'The access token has expired; refresh it.', { header: 'Authorization' });
-    }
-    return claims as AccessClaims;
+    const verified = Object.freeze(claims) as AccessClaims;
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, verified);
+    return verified;
   }
 
   private signature(input: string): string {

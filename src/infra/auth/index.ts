@@ -4,5 +4,7 @@ export * from './auth.guard';
 export * from './auth.module';
 export * from './password-hasher';
 export * from './permissions';
+export * from './principal-cache';
 export * from './principal-loader';
+export * from './principal-versions';
 export * from './rate-limit.guard';

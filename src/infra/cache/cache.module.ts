@@ -5,6 +5,8 @@ import { CacheVersions } from './cache-versions';
 import { CachedReadInterceptor, CachedReads } from './cached-read';
 import { RateLimiter } from './rate-limiter';
 import { RedisConnection } from './redis-connection';
+import { VersionOutbox } from './version-outbox';
+import { VersionStore } from './version-store';
 
 /**
  * The cache: Redis through `@keyv/redis` on the services profile, an in-process
@@ -36,7 +38,7 @@ class RedisModule {}
       },
     }),
   ],
-  providers: [RateLimiter, CacheVersions, CachedReads, CachedReadInterceptor],
-  exports: [NestCacheModule, RedisModule, RateLimiter, CacheVersions, CachedReads, CachedReadInterceptor],
+  providers: [RateLimiter, VersionStore, VersionOutbox, CacheVersions, CachedReads, CachedReadInterceptor],
+  exports: [NestCacheModule, RedisModule, RateLimiter, VersionStore, VersionOutbox, CacheVersions, CachedReads, CachedReadInterceptor],
 })
 export class CacheModule {}

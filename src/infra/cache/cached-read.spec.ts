@@ -5,16 +5,27 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { createCache } from 'cache-manager';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppConfig } from '../../config/app-config';
+import type { CatalogDatabase } from '../database/catalog-database';
 import type { ShardRegistry } from '../database/shard-registry';
 import type { RequestContext } from '../tenancy/request-context';
 import type { RedisConnection } from './redis-connection';
 import { CacheVersions } from './cache-versions';
 import { CachedRead, CachedReadInterceptor, CachedReads } from './cached-read';
+import { VersionOutbox } from './version-outbox';
+import { VersionStore } from './version-store';
 
 const tenant = '01a2142f-0000-7000-8000-000000000001';
 const store = '01a2142f-0000-7000-8000-0000000000aa';
 /** A writer outside a transaction: its version moves are made at once. */
 const writer = { tenantId: tenant, shardId: 'a' };
+
+/** Versions in process, as on the embedded profile (no Redis, no outbox). */
+function inProcessVersions() {
+  const versionStore = new VersionStore({ client: null, ready: false } as unknown as RedisConnection);
+  const outbox = new VersionOutbox({ cacheOutboxPollMs: 1000 } as AppConfig, versionStore, { dataSource: {} } as CatalogDatabase, {} as ShardRegistry);
+  return { versionStore, outbox, versions: new CacheVersions(outbox) };
+}
 
 function request(url: string, query: Record<string, string>, role = 'owner'): FastifyRequest {
   return { url, query, ctx: { tenantId: tenant, role, storeIds: role === 'owner' ? 'all' : [store] } } as unknown as FastifyRequest;
@@ -28,8 +39,8 @@ function reply() {
 
 describe(CachedReads.name, () => {
   const cache = createCache({ stores: [new Keyv() as never] });
-  const versions = new CacheVersions(cache, { client: null, ready: false } as unknown as RedisConnection, {} as ShardRegistry);
-  const sut = new CachedReads(cache, versions);
+  const { versionStore, outbox, versions } = inProcessVersions();
+  const sut = new CachedReads(cache, outbox, versionStore);
   const options = { namespace: 'stock', scope: 'store' as const, dependsOn: ['catalog'] };
   const url = `/api/v1/stock-levels?filter[store]=${store}`;
 
@@ -75,7 +86,7 @@ describe(CachedReads.name, () => {
   });
 
   it('serves its in-process copy only under the current versions, taking a fresher one another instance stored', async () => {
-    const other = new CachedReads(cache, versions);
+    const other = new CachedReads(cache, outbox, versionStore);
     const plan = sut.plan(request(`${url}&y=1`, { 'filter[store]': store }), options)!;
     let loads = 0;
     const load = async () => ({ status: 200, type: 't', body: `v${++loads}`, storable: true });
@@ -119,13 +130,19 @@ class ProbeController {
 
 describe(CachedRead.name, () => {
   const cache = createCache({ stores: [new Keyv() as never] });
-  const versions = new CacheVersions(cache, { client: null, ready: false } as unknown as RedisConnection, {} as ShardRegistry);
+  const { versionStore, outbox, versions } = inProcessVersions();
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ProbeController],
-      providers: [{ provide: CACHE_MANAGER, useValue: cache }, { provide: CacheVersions, useValue: versions }, CachedReads, CachedReadInterceptor],
+      providers: [
+        { provide: CACHE_MANAGER, useValue: cache },
+        { provide: VersionStore, useValue: versionStore },
+        { provide: VersionOutbox, useValue: outbox },
+        CachedReads,
+        CachedReadInterceptor,
+      ],
     }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     // What the auth guard does in the application: the caller's context on the request.

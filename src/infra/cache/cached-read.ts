@@ -18,7 +18,9 @@ import { type Observable, from, lastValueFrom } from 'rxjs';
 import { UUID_PATTERN } from '../database/uuid7';
 import { inStoreScope } from '../tenancy/request-context';
 import { cacheKeys } from './cache-keys';
-import { CacheVersions, withDeadline } from './cache-versions';
+import { withDeadline } from './redis-connection';
+import { type VersionDatabase, VersionOutbox, shardVersions } from './version-outbox';
+import { VersionStore } from './version-store';
 
 export interface CachedReadOptions {
   /** Names the data in keys and versions, e.g. "stock". */
@@ -52,8 +54,8 @@ interface Loaded {
 }
 
 interface Plan {
-  /** Whose data: the tenant, and its shard (where version moves not yet made in Redis are recorded). */
-  ctx: { tenantId: string; shardId: string };
+  /** The tenant's shard, whose outbox of version moves must be reconciled before its versions are trusted. */
+  database: VersionDatabase;
   entryKey: string;
   versionKeys: string[];
 }
@@ -75,30 +77,32 @@ interface LocalEntry {
 }
 
 /**
- * Serves cached reads. Every read first settles the version moves the shard
- * still records for what the document shows (`CacheVersions.settle`), then asks
- * the shared cache (Redis) for the current versions; a copy built under exactly those
+ * Serves cached reads. Every read asks the shared cache (Redis) for the current
+ * versions of what the document shows; a copy built under exactly those
  * versions is the answer: from this process's memory when it holds one (so a
  * hit moves a few dozen bytes from Redis, not the document), else from the
  * shared cache. Otherwise the handler loads, once for all concurrent requests of
  * the same key (single flight), and the result is stored under the versions read
  * before loading. Single flight is per process: N instances missing the same
- * key at once load it up to N times. If the cache is down or slow, the handler answers every
- * request (the in-process copies too are unusable then: nothing can vouch for
- * them) and nothing fails.
+ * key at once load it up to N times. If the cache is down or slow, or this
+ * instance may have missed a version move (`VersionOutbox.trusted`), the handler
+ * answers every request (the in-process copies too are unusable then: nothing can
+ * vouch for them) and nothing fails.
  */
 @Injectable()
 export class CachedReads {
   private readonly logger = new Logger(CachedReads.name);
   private readonly flights = new Map<string, Promise<Loaded>>();
   private readonly local = new Map<string, LocalEntry>();
+  private readonly urlHashes = new Map<string, string>();
   private localBytes = 0;
   /** Off: every read goes to the database (benchmarks compare the two). */
   enabled = true;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
-    private readonly versions: CacheVersions,
+    private readonly outbox: VersionOutbox,
+    private readonly versions: VersionStore,
   ) {}
 
   plan(request: FastifyRequest, options: CachedReadOptions): Plan | undefined {
@@ -119,12 +123,23 @@ export class CachedReads {
     }
     // Includes may reach attributes some roles may not read: such documents are kept per role.
     const byRole = options.byRole || query.include !== undefined;
-    const hash = createHash('sha256').update(request.url).digest('base64url').slice(0, 22);
+    const hash = this.urlHash(request.url);
     return {
-      ctx: { tenantId: ctx.tenantId, shardId: ctx.shardId },
+      database: shardVersions(ctx.shardId),
       entryKey: `${scope}:${options.namespace}:${byRole ? `r:${ctx.role}:` : ''}${hash}`,
       versionKeys: [version, ...(options.dependsOn ?? []).map((tag) => cacheKeys.tenantVersion(ctx.tenantId, tag))],
     };
+  }
+
+  /** The key part naming the URL; a hot read repeats the same few URLs, so their hashes are kept (bounded). */
+  private urlHash(url: string): string {
+    let hash = this.urlHashes.get(url);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(url).digest('base64url').slice(0, 22);
+      if (this.urlHashes.size >= LOCAL_ENTRIES) this.urlHashes.clear();
+      this.urlHashes.set(url, hash);
+    }
+    return hash;
   }
 
   async serve(plan: Plan, reply: FastifyReply, load: () => Promise<Loaded>): Promise<string | Buffer> {
@@ -161,18 +176,14 @@ export class CachedReads {
     return this.answer(reply, loaded, leader ? 'miss' : 'shared', !leader);
   }
 
-  /** The versions now current, and (when asked) the shared entry, in one round trip. */
+  /** The versions now current, and (when asked) the shared entry, at once. */
   private async currentVersions(plan: Plan, withEntry: boolean): Promise<{ entry?: Entry; versions: string } | undefined> {
-    if (!this.versions.available || !(await this.versions.settle(plan.ctx, plan.versionKeys))) return undefined;
-    const keys = withEntry ? [plan.entryKey, ...plan.versionKeys] : plan.versionKeys;
-    const values = await withDeadline(this.cache.mget<unknown>(keys));
-    const versions = withEntry ? values.slice(1) : values;
-    for (let i = 0; i < versions.length; i++) {
-      if (typeof versions[i] !== 'string') versions[i] = await this.versions.create(plan.versionKeys[i]);
-    }
-    // Redis went away during the read: its undefineds are not a miss to build on.
-    if (!this.versions.available) return undefined;
-    return { entry: (withEntry ? values[0] : undefined) as Entry | undefined, versions: versions.join(',') };
+    const trusted = this.outbox.trusted(plan.database);
+    if (trusted !== true && !(await trusted)) return undefined;
+    const [versions, entry] = withEntry ? await Promise.all([this.versions.read(plan.versionKeys), this.shared(plan.entryKey)]) : [await this.versions.read(plan.versionKeys)];
+    // Redis went away during the read: an entry it did not return is not a miss to build on.
+    if (!this.versions.ready) return undefined;
+    return { entry, versions: versions.join(',') };
   }
 
   private async shared(key: string): Promise<Entry | undefined> {

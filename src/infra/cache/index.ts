@@ -4,3 +4,5 @@ export * from './cache-versions';
 export * from './cached-read';
 export * from './rate-limiter';
 export * from './redis-connection';
+export * from './version-outbox';
+export * from './version-store';

@@ -4,6 +4,17 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 
 const COMMAND_TIMEOUT_MS = 500;
 
+/** No cache call on a request's path may hold it up longer than this; past it, the cache counts as down. */
+export const CACHE_DEADLINE_MS = 250;
+
+export function withDeadline<T>(work: Promise<T>, ms = CACHE_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('cache deadline')), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The one Redis connection (services profile), shared by the cache store and
  * the rate-limit counters. Commands fail at once while Redis is down
@@ -53,17 +64,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Runs a command with a deadline; rejects if Redis is down or slow. */
-  async run<T>(command: (client: RedisClientType) => Promise<T>): Promise<T> {
+  async run<T>(command: (client: RedisClientType) => Promise<T>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<T> {
     if (!this.client?.isReady) throw new Error('redis not ready');
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('redis command timed out')), COMMAND_TIMEOUT_MS);
-    });
-    try {
-      return await Promise.race([command(this.client), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withDeadline(command(this.client), timeoutMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

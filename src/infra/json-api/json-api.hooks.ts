@@ -98,11 +98,11 @@ export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number
   });
 
   // Fastify appends `; charset=utf-8`; JSON:API allows no parameters but ext and profile.
-  fastify.addHook('onSend', async (_request, reply, payload) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith(JSON_API_MEDIA_TYPE)) {
       reply.header('content-type', type.replace(/;\s*charset=utf-8/i, ''));
     }
-    return payload;
+    done(null, payload);
   });
 }

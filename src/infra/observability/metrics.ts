@@ -27,7 +27,7 @@ export class Metrics {
 
   /** Records every response. The route is the template (`/api/v1/stores/:id`), never the raw URL, so ids make no new series. */
   observe(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', async (request, reply) => {
+    fastify.addHook('onResponse', (request, reply, done) => {
       const labels = {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
@@ -35,6 +35,7 @@ export class Metrics {
       };
       this.requests.inc(labels);
       this.latency.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { In, IsNull } from 'typeorm';
 import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
+import { PrincipalVersions } from '../../infra/auth/principal-versions';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { findResourcePage } from '../../infra/database/resource-page';
 import { ShardRegistry } from '../../infra/database/shard-registry';
@@ -28,6 +29,7 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
     private readonly catalog: CatalogDatabase,
     private readonly shards: ShardRegistry,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    private readonly principals: PrincipalVersions,
   ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<DeviceView>> {
@@ -73,5 +75,6 @@ export class DeviceTokenService implements ResourceHandler<DeviceView> {
   async remove(ctx: RequestContext, id: string): Promise<void> {
     const now = new Date();
     await this.catalog.managerFor(ctx).update(DeviceToken, { tenantId: ctx.tenantId, id }, { revokedAt: now, updatedAt: now });
+    await this.principals.touchUser(ctx, ctx.tenantId, id);
   }
 }

@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { AUDIT_SINK, type AuditSink } from '../../infra/audit/audit-sink';
 import { AuthError, AuthErrorCode } from '../../infra/auth/auth.errors';
 import { PasswordHasher } from '../../infra/auth/password-hasher';
+import { PrincipalVersions } from '../../infra/auth/principal-versions';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { RequestContext } from '../../infra/tenancy/request-context';
@@ -31,6 +32,7 @@ export class EmployeeInviteService {
     private readonly catalog: CatalogDatabase,
     private readonly passwords: PasswordHasher,
     @Inject(AUDIT_SINK) private readonly audit: AuditSink,
+    private readonly principals: PrincipalVersions,
   ) {}
 
   /** A new invite for `userId`; any earlier one stops working. */
@@ -57,12 +59,14 @@ export class EmployeeInviteService {
     if (!parts || !found || found.expiresAt <= now || !InviteTokenCodec.matches(parts.secret, found.secretHash)) throw invalidInvite();
     // Hashed before the transaction: scrypt takes a while, and nothing is held meanwhile.
     const passwordHash = await this.passwords.hash(password);
-    await this.catalog.transaction(async (em) => {
+    await this.catalog.transactional({}, async (tx) => {
+      const em = this.catalog.managerFor(tx);
       // Only one of two concurrent acceptances deletes the row; a deactivated employee keeps theirs for later.
       if (!(await em.delete(EmployeeInvite, { tenantId: found.tenantId, id: found.id })).affected) throw invalidInvite();
       const updated = await em.update(User, { tenantId: found.tenantId, id: found.userId, active: true }, { passwordHash, updatedAt: now });
       if (!updated.affected) throw invalidInvite();
       await em.update(AuthSession, { tenantId: found.tenantId, userId: found.userId, revokedAt: IsNull() }, { revokedAt: now });
+      await this.principals.touchUser(tx, found.tenantId, found.userId);
     });
     await this.audit.record(
       { tenantId: found.tenantId, userId: found.userId, actor: 'user', clientIp },

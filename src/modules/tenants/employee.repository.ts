@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { PrincipalVersions } from '../../infra/auth/principal-versions';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { findResourcePage } from '../../infra/database/resource-page';
 import type { Page } from '../../infra/json-api/pagination';
@@ -12,11 +13,16 @@ export type UserChanges = Partial<Omit<User, 'tenantId' | 'id' | 'createdAt'>>;
 /**
  * Employees are the tenant's users (catalog). Owners see everyone; a manager sees
  * the people who share a store with them, and themselves. Every method takes the
- * context and works in its catalog transaction when one is open.
+ * context and works in its catalog transaction when one is open. A change of a
+ * user or of their stores moves their principal version after the commit (their
+ * tokens carry the new role, stores or deactivation from the next request on).
  */
 @Injectable()
 export class EmployeeRepository {
-  constructor(private readonly catalog: CatalogDatabase) {}
+  constructor(
+    private readonly catalog: CatalogDatabase,
+    private readonly principals: PrincipalVersions,
+  ) {}
 
   private em(ctx: RequestContext): EntityManager {
     return this.catalog.managerFor(ctx);
@@ -49,6 +55,7 @@ export class EmployeeRepository {
 
   async update(ctx: RequestContext, id: string, changes: UserChanges): Promise<void> {
     await this.em(ctx).update(User, { tenantId: ctx.tenantId, id }, changes);
+    await this.principals.touchUser(ctx, ctx.tenantId, id);
   }
 
   async activeOwners(ctx: RequestContext): Promise<number> {
@@ -67,9 +74,11 @@ export class EmployeeRepository {
     const existing = new Set((await this.em(ctx).findBy(UserStore, { tenantId, userId, storeId: In([...storeIds]) })).map((r) => r.storeId));
     const fresh = storeIds.filter((id) => !existing.has(id));
     if (fresh.length) await this.em(ctx).insert(UserStore, fresh.map((storeId) => ({ tenantId, userId, storeId, createdAt: new Date() })));
+    await this.principals.touchUser(ctx, tenantId, userId);
   }
 
   async removeStores(ctx: RequestContext, userId: string, storeIds?: readonly string[]): Promise<void> {
     await this.em(ctx).delete(UserStore, { tenantId: ctx.tenantId, userId, ...(storeIds && { storeId: In([...storeIds]) }) });
+    await this.principals.touchUser(ctx, ctx.tenantId, userId);
   }
 }

@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
+import { changingTenantPrincipals } from '../../infra/auth/principal-versions';
 import { FEATURES } from '../../infra/tenancy/features';
 import { TenantFeature } from './entities/tenant-feature';
 import { Tenant } from './entities/tenant';
 
 /**
  * Switching feature flags per tenant (an operator's task: `npm run feature`).
- * The next request of the tenant sees the change: flags are read with the principal.
+ * The next request of the tenant sees the change: flags are read with the principal,
+ * whose tenant version the switch moves after its commit.
  */
 export class FeatureFlags {
   constructor(private readonly catalog: DataSource) {}
@@ -13,7 +15,7 @@ export class FeatureFlags {
   async set(tenantId: string, flag: string, enabled: boolean): Promise<void> {
     if (!FEATURES.includes(flag)) throw new Error(`Unknown flag "${flag}"; known: ${FEATURES.join(', ')}`);
     if (!(await this.catalog.manager.existsBy(Tenant, { id: tenantId }))) throw new Error(`No tenant ${tenantId}`);
-    await this.catalog.manager.upsert(TenantFeature, { tenantId, flag, enabled, updatedAt: new Date() }, ['tenantId', 'flag']);
+    await changingTenantPrincipals(this.catalog, tenantId, (em) => em.upsert(TenantFeature, { tenantId, flag, enabled, updatedAt: new Date() }, ['tenantId', 'flag']));
   }
 
   async list(tenantId: string): Promise<Record<string, boolean>> {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityMetadata } from 'typeorm';
+import type { DataSource, EntityMetadata, FindOptionsWhere, UpdateResult } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { changingTenantPrincipals } from '../../infra/auth/principal-versions';
 import { SHARD_ENTITIES } from '../../infra/database/entity-registry';
 import { closeFence, openFence } from '../../infra/tenancy/tenant-fence';
 import { Tenant } from './entities/tenant';
@@ -70,7 +72,7 @@ export class TenantMover {
     if (tenant.status !== 'active') throw new Error(`Tenant ${tenantId} is ${tenant.status}, not active`);
     if (tenant.shardId === to) throw new Error(`Tenant ${tenantId} is already on shard ${to}`);
     const [source, target] = [await this.shard(tenant.shardId), await this.shard(to)];
-    const blocked = await this.catalog.manager.update(Tenant, { id: tenantId, status: 'active' }, { status: 'moving', updatedAt: new Date() });
+    const blocked = await this.setTenant(tenantId, { id: tenantId, status: 'active' }, { status: 'moving', updatedAt: new Date() });
     if (!blocked.affected) throw new Error(`Tenant ${tenantId} changed state; try again`);
     let fenced = false;
     try {
@@ -91,13 +93,13 @@ export class TenantMover {
       }
       // The tenant may have lived on the target before, and left its fence closed there.
       await openFence(target, tenantId);
-      await this.catalog.manager.update(Tenant, { id: tenantId, status: 'moving' }, { shardId: to, status: 'active', updatedAt: new Date() });
+      await this.setTenant(tenantId, { id: tenantId, status: 'moving' }, { shardId: to, status: 'active', updatedAt: new Date() });
       await this.progress('switched', `tenant ${tenantId}: now on shard ${to}; the copy on ${tenant.shardId} stays until dropped`);
       return { tenantId, from: tenant.shardId, to, tables };
     } catch (error) {
       // A fence that never closed needs no reopening (and an unreachable source could not be asked).
       if (fenced) await this.reopen(tenantId, source, tenant.shardId, error as Error);
-      else await this.catalog.manager.update(Tenant, { id: tenantId, status: 'moving' }, { status: 'active', updatedAt: new Date() });
+      else await this.setTenant(tenantId, { id: tenantId, status: 'moving' }, { status: 'active', updatedAt: new Date() });
       throw error;
     }
   }
@@ -124,6 +126,11 @@ export class TenantMover {
     return deleted;
   }
 
+  /** Every change of the tenant's row moves its principal version: its credentials carry status and shard. */
+  private setTenant(tenantId: string, where: FindOptionsWhere<Tenant>, changes: QueryDeepPartialEntity<Tenant>): Promise<UpdateResult> {
+    return changingTenantPrincipals(this.catalog, tenantId, (em) => em.update(Tenant, where, changes));
+  }
+
   private async reopen(tenantId: string, source: DataSource, shardId: string, cause?: Error): Promise<void> {
     try {
       await openFence(source, tenantId);
@@ -132,7 +139,7 @@ export class TenantMover {
       const reason = cause ? `the move failed (${cause.message}) and ` : '';
       throw new Error(`${reason}the writes of tenant ${tenantId} could not be reopened on shard ${shardId}; once it is reachable run: npm run tenant:move -- ${tenantId} --resume`);
     }
-    await this.catalog.manager.update(Tenant, { id: tenantId, status: 'moving' }, { status: 'active', updatedAt: new Date() });
+    await this.setTenant(tenantId, { id: tenantId, status: 'moving' }, { status: 'active', updatedAt: new Date() });
   }
 
   private async copy(tenantId: string, metadata: EntityMetadata, source: DataSource, target: DataSource): Promise<void> {

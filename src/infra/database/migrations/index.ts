@@ -3,6 +3,7 @@ import { Access1764400000000 } from './catalog/1764400000000-access';
 import { EmployeeInvites1764810000000 } from './catalog/1764810000000-employee-invites';
 import { CatalogIdempotency1764820000000 } from './catalog/1764820000000-catalog-idempotency';
 import { EmployeeEmailTenantIndex1764900000000 } from './catalog/1764900000000-employee-email-tenant-index';
+import { CatalogCacheVersionMoves1765000000000 } from './catalog/1765000000000-catalog-cache-version-moves';
 import { ShardInitial1764100000000 } from './shard/1764100000000-shard-initial';
 import { Idempotency1764200000000 } from './shard/1764200000000-idempotency';
 import { ProductsAndSuppliers1764300000000 } from './shard/1764300000000-products-and-suppliers';
@@ -14,7 +15,14 @@ import { IdempotencyPerUser1764820000000 } from './shard/1764820000000-idempoten
 import { CacheVersionMoves1764830000000 } from './shard/1764830000000-cache-version-moves';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
-export const CATALOG_MIGRATIONS = [CatalogInitial1764100000000, Access1764400000000, EmployeeInvites1764810000000, CatalogIdempotency1764820000000, EmployeeEmailTenantIndex1764900000000];
+export const CATALOG_MIGRATIONS = [
+  CatalogInitial1764100000000,
+  Access1764400000000,
+  EmployeeInvites1764810000000,
+  CatalogIdempotency1764820000000,
+  EmployeeEmailTenantIndex1764900000000,
+  CatalogCacheVersionMoves1765000000000,
+];
 export const SHARD_MIGRATIONS = [
   ShardInitial1764100000000,
   Idempotency1764200000000,
