@@ -4,7 +4,12 @@ import { Logger } from '@nestjs/common';
 import pino from 'pino';
 import { AccessTokenService } from '../../src/infra/auth/access-token';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
+import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { REDACT_PATHS } from '../../src/infra/observability/logging';
+import { inviteAcceptanceResource } from '../../src/modules/tenants/invite-acceptance.resource';
+import { passwordChangeResource } from '../../src/modules/tenants/password-change.resource';
+import { sessionResource } from '../../src/modules/tenants/session.resource';
+import { signupResource } from '../../src/modules/tenants/tenant.resource';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { type Shop, freshIp, newShop, shardOf, signupDocument, uniqueEmail } from '../support/fixtures';
 
@@ -144,6 +149,16 @@ describe(`logging (${PROFILE})`, () => {
       expect([path, keys.reduce((at, key) => at?.[key], line)]).toEqual([path, '[redacted]']);
       expect(lines.at(-1)).not.toContain(value);
     }
+  });
+
+  it('redacts every write-only and sensitive attribute of every resource type', () => {
+    const covered = new Set(REDACT_PATHS.filter((path) => path.startsWith('*.')).map((path) => path.slice(2)));
+    // The registered types, and the bodies of the hand-made routes (signup, sessions, ...).
+    const definitions = [...t.app.get(ResourceRegistry).all().map(({ def }) => def), signupResource, sessionResource, inviteAcceptanceResource, passwordChangeResource];
+    const secret = definitions.flatMap((def) => Object.entries(def.attributes).filter(([, a]) => a.writeOnly || a.sensitive).map(([name]) => `${def.type}.${name}`));
+
+    expect(secret).toEqual(expect.arrayContaining(['integration-secrets.value', 'sessions.password', 'password-changes.currentPassword', 'suppliers.contactPhone', 'employees.phone']));
+    expect(secret.filter((attribute) => !covered.has(attribute.split('.')[1]))).toEqual([]);
   });
 
   it("redacts through the logger the server's code uses (Nest's Logger, routed to pino)", () => {

@@ -22,7 +22,9 @@ export function redactUrl(url: string): string {
 /**
  * Paths pino censors in every object logged. The request lines below carry no
  * headers or bodies; these catch a password, a token or PII in any other object
- * the code logs (and headers, should anything ever log them).
+ * the code logs (and headers, should anything ever log them). Every write-only or
+ * sensitive attribute of a resource definition is among them (a test checks), so
+ * logging a document's `attributes` by mistake leaks none of them.
  */
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -30,13 +32,19 @@ export const REDACT_PATHS = [
   'req.headers["idempotency-key"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.resetPassword',
   '*.accessToken',
   '*.refreshToken',
   '*.token',
   '*.secretId',
+  '*.value',
   '*.email',
   '*.phone',
+  '*.contactPhone',
   '*.name',
+  '*.ownerName',
+  '*.ip',
   '*.plaintext',
 ];
 
