@@ -41,12 +41,13 @@ describe(`the TypeORM CLI on ormconfig.ts (${PROFILE})`, () => {
 
   /** `[X] <row id> Name` (applied) and `[ ] Name` (pending), in the order printed. */
   const listed = (stdout: string) => [...stdout.matchAll(/^\[([ X])\] (?:\d+ )?(\S+)$/gm)].map(([, mark, name]) => [name, mark === 'X']);
+  /** The exit status and what went to stderr (empty on success), so a failure shows why. */
+  const failure = ({ status, stderr }: { status: number | null; stderr: string }) => ({ status, stderr: stderr.trim() });
 
   it('migration:show lists every catalog migration as pending on a new catalog', async () => {
     const result = await typeorm('migration:show');
 
-    expect(listed(result.stdout)).toEqual(CATALOG_MIGRATIONS.map((m) => [m.name, false]));
-    expect(result.status).toBe(0);
+    expect({ listed: listed(result.stdout), ...failure(result) }).toEqual({ listed: CATALOG_MIGRATIONS.map((m) => [m.name, false]), status: 0, stderr: '' });
   });
 
   it('migration:show with ORM_TARGET=shard:<id> lists the shard migrations applied up to where the shard is', async () => {
@@ -62,8 +63,11 @@ describe(`the TypeORM CLI on ormconfig.ts (${PROFILE})`, () => {
 
     const result = await typeorm('migration:show', `shard:${shard.id}`);
 
-    expect(listed(result.stdout)).toEqual(SHARD_MIGRATIONS.map((m, i) => [m.name, i < SHARD_MIGRATIONS.length - 1]));
-    expect(result.status).toBe(0);
+    expect({ listed: listed(result.stdout), ...failure(result) }).toEqual({
+      listed: SHARD_MIGRATIONS.map((m, i) => [m.name, i < SHARD_MIGRATIONS.length - 1]),
+      status: 0,
+      stderr: '',
+    });
   });
 
   it('refuses an ORM_TARGET that names no configured database', async () => {
