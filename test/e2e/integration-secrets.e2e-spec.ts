@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
-import { IntegrationSecretService } from '../../src/modules/secrets';
+import { uuid7 } from '../../src/infra/database/uuid7';
+import { IntegrationSecretService, SecretsError, SecretsErrorCode } from '../../src/modules/secrets';
+import { IntegrationSecretRemovals } from '../../src/modules/secrets/integration-secret-removals';
+import { INTEGRATION_VALUE_STORE, type IntegrationValueStore } from '../../src/modules/secrets/integration-value.store';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { type Shop, newShop, shardOf } from '../support/fixtures';
 import { VAULT_ADDR, VAULT_DEV_ROOT_TOKEN } from '../support/services-env';
@@ -34,6 +37,11 @@ describe(`integration-secrets: write-only credentials in Vault KV (${PROFILE})`,
     const db = await t.app.get(ShardRegistry).dataSource(await shardOf(t, s.tenantId));
     const [found] = await db.query('SELECT * FROM integration_secrets WHERE tenant_id = ? AND id = ?', [s.tenantId, id]);
     return found as Record<string, unknown> | undefined;
+  };
+  /** The ids of the shop's deleted secrets whose value is still owed a removal from the value store. */
+  const owedRemovals = async (s: Shop) => {
+    const db = await t.app.get(ShardRegistry).dataSource(await shardOf(t, s.tenantId));
+    return ((await db.query('SELECT id FROM integration_secret_removals WHERE tenant_id = ?', [s.tenantId])) as Array<{ id: string }>).map((r) => r.id);
   };
   /** The value as the server's own code gets it (no endpoint returns it). */
   const reveal = async (s: Shop, id: string) => t.app.get(IntegrationSecretService).reveal({ tenantId: s.tenantId, shardId: await shardOf(t, s.tenantId) } as never, id);
@@ -87,7 +95,56 @@ describe(`integration-secrets: write-only credentials in Vault KV (${PROFILE})`,
     expect((await t.request('DELETE', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken })).status).toBe(204);
     expect((await t.request('GET', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken })).status).toBe(404);
     expect(await row(shop, id)).toBeUndefined();
+    expect(await owedRemovals(shop)).toEqual([]);
     if (PROFILE === 'services') expect((await kv(shop.tenantId, id, 'metadata')).status).toBe(404);
+  });
+
+  it('deletes without waiting for Vault: a value Vault could not forget stays owed until a sweep removes it', async () => {
+    const value = secretValue();
+    const { id } = (await post(shop, { name: 'Removed later', kind: 'other', value })).body.data;
+    const store = t.app.get<IntegrationValueStore>(INTEGRATION_VALUE_STORE);
+    const refused = jest.spyOn(store, 'remove').mockRejectedValueOnce(new SecretsError(SecretsErrorCode.Unavailable, 'Vault is not answering.'));
+    try {
+      expect((await t.request('DELETE', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken })).status).toBe(204);
+      expect(refused).toHaveBeenCalledWith(shop.tenantId, id);
+    } finally {
+      refused.mockRestore();
+    }
+    expect((await t.request('GET', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken })).status).toBe(404);
+    expect(await row(shop, id)).toBeUndefined();
+    expect(await owedRemovals(shop)).toEqual([id]);
+    if (PROFILE === 'services') expect((await kv(shop.tenantId, id)).body.data.data).toEqual({ value });
+
+    expect(await t.app.get(IntegrationSecretRemovals).sweep()).toBeGreaterThanOrEqual(1);
+
+    expect(await owedRemovals(shop)).toEqual([]);
+    if (PROFILE === 'services') expect((await kv(shop.tenantId, id, 'metadata')).status).toBe(404);
+  });
+
+  it("creates a secret under a deleted one's id from nothing: the old value goes first", async () => {
+    const id = uuid7();
+    const old = secretValue();
+    expect((await t.request('POST', `/api/v1/${TYPE}`, { token: shop.accessToken, body: document({ name: 'Reused id', kind: 'other', value: old }, id) })).status).toBe(201);
+    const store = t.app.get<IntegrationValueStore>(INTEGRATION_VALUE_STORE);
+    const refused = jest.spyOn(store, 'remove').mockRejectedValueOnce(new SecretsError(SecretsErrorCode.Unavailable, 'Vault is not answering.'));
+    try {
+      await t.request('DELETE', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken });
+    } finally {
+      refused.mockRestore();
+    }
+    expect(await owedRemovals(shop)).toEqual([id]);
+
+    const value = secretValue();
+    const again = await t.request('POST', `/api/v1/${TYPE}`, { token: shop.accessToken, body: document({ name: 'Reused id', kind: 'other', value }, id) });
+
+    expect(again.status).toBe(201);
+    expect(again.body.data.attributes.version).toBe(1);
+    expect(await owedRemovals(shop)).toEqual([]);
+    await expect(reveal(shop, id)).resolves.toBe(value);
+    if (PROFILE === 'services') expect(Object.keys((await kv(shop.tenantId, id, 'metadata')).body.data.versions)).toEqual(['1']);
+    // A sweep now finds nothing of it to remove.
+    await t.app.get(IntegrationSecretRemovals).sweep();
+    await expect(reveal(shop, id)).resolves.toBe(value);
   });
 
   it('replays an idempotent create without a second version, and stores no value with the answer', async () => {

@@ -8,6 +8,7 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import type { IntegrationSecretCreateDto, IntegrationSecretUpdateDto } from './dto/integration-secret.dto';
 import type { IntegrationSecret } from './entities';
+import { IntegrationSecretRemovals } from './integration-secret-removals';
 import { IntegrationSecretRepository } from './integration-secret.repository';
 import { INTEGRATION_VALUE_STORE, type IntegrationValueStore } from './integration-value.store';
 import { SecretsError, SecretsErrorCode } from './secrets.errors';
@@ -22,13 +23,16 @@ const TYPE = 'integration-secrets';
  * the row is written first, so a refused name never reaches Vault, and a Vault
  * failure rolls the row back (503, nothing half-written here). Vault cannot join
  * the transaction: a commit that fails after a Vault write leaves a KV version no
- * row points to, which the next write of that secret supersedes.
+ * row points to, which the next write of that secret supersedes. A delete is the
+ * other way round: the value leaves KV only after the row's delete has committed
+ * (`IntegrationSecretRemovals`), so a rolled-back delete keeps its value.
  */
 @Injectable()
 export class IntegrationSecretService implements ResourceHandler<IntegrationSecret> {
   constructor(
     private readonly secrets: IntegrationSecretRepository,
     @Inject(INTEGRATION_VALUE_STORE) private readonly values: IntegrationValueStore,
+    private readonly removals: IntegrationSecretRemovals,
   ) {}
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<IntegrationSecret>> {
@@ -42,6 +46,7 @@ export class IntegrationSecretService implements ResourceHandler<IntegrationSecr
   async create(ctx: RequestContext, { id, attributes }: ResourceInput<IntegrationSecretCreateDto>): Promise<IntegrationSecret> {
     const now = new Date();
     const secretId = id ?? uuid7();
+    if (id) await this.removals.settleBeforeReuse(ctx, id);
     const row = await this.named(attributes.name, () =>
       this.secrets.insert(ctx, { id: secretId, name: attributes.name.trim(), kind: attributes.kind, version: 0, valueCiphertext: null, createdAt: now, updatedAt: now }),
     );
@@ -61,10 +66,10 @@ export class IntegrationSecretService implements ResourceHandler<IntegrationSecr
     return (await this.secrets.findByIds(ctx, [id]))[0];
   }
 
-  /** The row first: if Vault then fails, the delete rolls back and the secret stays whole. */
+  /** The row now; the value once the delete has committed (Vault need not be up). */
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.secrets.delete(ctx, id);
-    await this.values.remove(ctx, id);
+    await this.removals.owe(ctx, id);
   }
 
   /** The current value, for the server's own use (an integration calling out); never for a response. */

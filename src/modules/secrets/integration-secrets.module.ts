@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from './encryption.provider';
+import { IntegrationSecretRemovals } from './integration-secret-removals';
 import { IntegrationSecretRepository } from './integration-secret.repository';
 import { integrationSecretResource } from './integration-secret.resource';
 import { IntegrationSecretService } from './integration-secret.service';
@@ -16,6 +17,7 @@ import { VaultKvClient } from './vault-kv.client';
   controllers: [resourceController(integrationSecretResource, IntegrationSecretService)],
   providers: [
     IntegrationSecretRepository,
+    IntegrationSecretRemovals,
     IntegrationSecretService,
     {
       provide: INTEGRATION_VALUE_STORE,
@@ -24,6 +26,6 @@ import { VaultKvClient } from './vault-kv.client';
         config.vault && kv ? new VaultKvValueStore(kv) : new LocalValueStore(encryption),
     },
   ],
-  exports: [IntegrationSecretService],
+  exports: [IntegrationSecretService, IntegrationSecretRemovals],
 })
 export class IntegrationSecretsModule {}

@@ -20,8 +20,8 @@ export interface IntegrationValueStore {
   put(ctx: RequestContext, id: string, value: string, previous: StoredValue): Promise<StoredValue>;
   /** The current value, for server-side use (never for a response). */
   get(ctx: RequestContext, secret: IntegrationSecret): Promise<string>;
-  /** Forgets every version. */
-  remove(ctx: RequestContext, id: string): Promise<void>;
+  /** Forgets every version of secret `id` of the tenant (nothing to do when there is none). */
+  remove(tenantId: string, id: string): Promise<void>;
 }
 
 export const INTEGRATION_VALUE_STORE = Symbol('INTEGRATION_VALUE_STORE');
@@ -42,8 +42,8 @@ export class VaultKvValueStore implements IntegrationValueStore {
     return (await this.kv.read(integrationPath(ctx.tenantId, secret.id))).data.value;
   }
 
-  async remove(ctx: RequestContext, id: string): Promise<void> {
-    await this.kv.remove(integrationPath(ctx.tenantId, id));
+  async remove(tenantId: string, id: string): Promise<void> {
+    await this.kv.remove(integrationPath(tenantId, id));
   }
 }
 

@@ -13,6 +13,7 @@ import { StockGuards1764800000000 } from './shard/1764800000000-stock-guards';
 import { TenantFences1764810000000 } from './shard/1764810000000-tenant-fences';
 import { IdempotencyPerUser1764820000000 } from './shard/1764820000000-idempotency-per-user';
 import { CacheVersionMoves1764830000000 } from './shard/1764830000000-cache-version-moves';
+import { IntegrationSecretRemovals1765200000000 } from './shard/1765200000000-integration-secret-removals';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
 export const CATALOG_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const SHARD_MIGRATIONS = [
   TenantFences1764810000000,
   IdempotencyPerUser1764820000000,
   CacheVersionMoves1764830000000,
+  IntegrationSecretRemovals1765200000000,
 ];

@@ -1,7 +1,8 @@
 import { IntegrationSecret } from './integration-secret';
+import { IntegrationSecretRemoval } from './integration-secret-removal';
 
-export { IntegrationSecret };
+export { IntegrationSecret, IntegrationSecretRemoval };
 export { INTEGRATION_KINDS } from './integration-secret';
 export type { IntegrationKind } from './integration-secret';
 
-export const SECRETS_SHARD_ENTITIES = [IntegrationSecret];
+export const SECRETS_SHARD_ENTITIES = [IntegrationSecret, IntegrationSecretRemoval];
