@@ -277,6 +277,18 @@ describe(`inventory stock: receipts, batches, the ledger (${PROFILE})`, () => {
     });
   });
 
+  it('refuses stock for a store deleted after the request found it: 404, nothing written', async () => {
+    const gone = await newStore(t, shop.accessToken, 'Gone by now');
+    const rose = await stemProduct(t, shop.accessToken, 'Rose for a gone store');
+    expect((await t.request('DELETE', `/api/v1/stores/${gone}`, { token: shop.accessToken })).status).toBe(204);
+
+    const refused = t.app.get(StockLedger).restock(await serviceContext(t, shop), gone, [{ productId: rose.id, quantity: '2' }]);
+
+    await expect(refused).rejects.toMatchObject({ code: 'not-found', detail: `No stores with id ${gone}.` });
+    const movements = await t.request('GET', `/api/v1/stock-movements?filter[product]=${rose.id}`, { token: shop.accessToken });
+    expect(movements.body.meta.total).toBe(0);
+  });
+
   describe('returns (StockLedger.restock, as the returns of sales will call it)', () => {
     it('puts returned goods back as a batch at the last known cost, after settling stock sold beyond the books', async () => {
       const rose = await stemProduct(t, shop.accessToken, 'Returned rose', { shelfLifeDays: 5 });

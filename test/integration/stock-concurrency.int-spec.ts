@@ -1,3 +1,4 @@
+import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { StockCheck } from '../../src/modules/inventory/stock-check.service';
 import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
 import { type TestApp, bootApp } from '../support/app-harness';
@@ -56,6 +57,38 @@ describe('stock under concurrent consumption (MariaDB)', () => {
     expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('-40');
     const sales = (await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale');
     expect(sales.filter((m: any) => m.relationships.batch.data === null)).toHaveLength(40);
+    expect(await check()).toEqual([]);
+  });
+
+  it('a store deleted while a stock write in it runs waits for the write, then is refused as in use', async () => {
+    const closing = await newStore(t, shop.accessToken, 'Closing soon');
+    const rose = await stemProduct(t, shop.accessToken, 'Last-minute rose');
+    const ctx = await serviceContext(t, shop);
+    const ledger = t.app.get(StockLedger);
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
+    let began!: () => void;
+    const begun = new Promise<void>((done) => (began = done));
+    // The write has found the store and has not written a row yet when the delete arrives.
+    const writing = t.app.get(ShardRegistry).transaction(ctx, async (tx) => {
+      await ledger.session(tx, closing, [], [], async () => {
+        began();
+        await held;
+      });
+      await ledger.restock(tx, closing, [{ productId: rose.id, quantity: '3' }]);
+    });
+    await begun;
+    let answered = false;
+    const deleting = t.request('DELETE', `/api/v1/stores/${closing}`, { token: shop.accessToken }).finally(() => (answered = true));
+    await new Promise((done) => setTimeout(done, 500));
+    expect(answered).toBe(false);
+
+    release();
+    await writing;
+    const deleted = await deleting;
+
+    expect([deleted.status, deleted.body.errors?.[0]?.code]).toEqual([409, 'store-in-use']);
+    expect(await levelOf(t, shop.accessToken, closing, rose.id)).toBe('3');
     expect(await check()).toEqual([]);
   });
 

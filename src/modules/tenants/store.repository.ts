@@ -86,6 +86,13 @@ export class StoreRepository {
     return undefined;
   }
 
+  /** Locks the store's row for its deletion until the transaction ends: stock writers in it (which hold it shared) are waited for first. */
+  async lockForChange(ctx: RequestContext, id: string): Promise<void> {
+    const em = await this.shards.manager(ctx);
+    const lock = lockClause(em, 'update');
+    if (lock) await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lock}`, [ctx.tenantId, id]);
+  }
+
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await (await this.shards.manager(ctx)).delete(Store, { tenantId: ctx.tenantId, id });
   }

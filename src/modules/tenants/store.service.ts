@@ -62,6 +62,7 @@ export class StoreService implements ResourceHandler<Store> {
 
   /** Only a store nothing refers to: its stock history, employees' `stores` and devices would name a store that is gone. */
   async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.stores.lockForChange(ctx, id);
     const use = await this.stores.usage(ctx, id);
     if (use) throw inUse(use);
     await this.stores.delete(ctx, id);
