@@ -106,6 +106,7 @@ describe(`Vault calls per request (${PROFILE})`, () => {
       targetType: 'employees',
       targetId: users[i % 25].id,
       ipCiphertext: ip,
+      ipWithheld: false,
       details: null,
       updatedAt: new Date(start + 1000 + i),
     }));

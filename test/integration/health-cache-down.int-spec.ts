@@ -1,9 +1,11 @@
+import { LOGIN_FAILURES_PER_EMAIL } from '../../src/modules/tenants/rate-limits';
 import { type TestApp, bootApp } from '../support/app-harness';
+import { freshIp, loginDocument, newShop } from '../support/fixtures';
 import { REDIS_TEST_URL } from '../support/services-env';
 import { TcpProxy } from '../support/tcp-proxy';
 
 // Services profile only: Redis behind a relay the test cuts, as a crashed Redis would be.
-describe('/health while Redis is unreachable', () => {
+describe('/health and the rate limits while Redis is unreachable', () => {
   const proxy = new TcpProxy(Number(new URL(REDIS_TEST_URL).port));
   let t: TestApp;
 
@@ -42,5 +44,26 @@ describe('/health while Redis is unreachable', () => {
     const back = await healthUntil(200);
     expect(back.status).toBe(200);
     expect(back.body.details.cache).toMatchObject({ status: 'up', store: 'redis' });
+  });
+
+  it('still locks an e-mail after its failed logins, counting in memory, and logs that once', async () => {
+    expect((await healthUntil(200)).status).toBe(200);
+    const shop = await newShop(t);
+    const login = (password: string) => t.request('POST', '/api/v1/sessions', { body: loginDocument(shop.email, password), ip: freshIp() });
+    await proxy.stop();
+    try {
+      expect((await t.request('GET', '/health')).status).toBe(503);
+      const statuses: number[] = [];
+      for (let i = 0; i < LOGIN_FAILURES_PER_EMAIL.max; i++) statuses.push((await login(`wrong-${i}-password`)).status);
+      expect(statuses).toEqual(Array(LOGIN_FAILURES_PER_EMAIL.max).fill(401));
+      // The right password too: the e-mail waits out the window.
+      const locked = await login(shop.password);
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+      const fallbacks = t.logs.join('').split('rate limit login:fail: redis unavailable').length - 1;
+      expect(fallbacks).toBe(1);
+    } finally {
+      await proxy.start();
+    }
   });
 });

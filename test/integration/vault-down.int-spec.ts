@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { type Shop, freshIp, loginDocument, newShop, shardOf, signupDocument } from '../support/fixtures';
@@ -110,12 +111,51 @@ describe('Vault down: sensitive endpoints answer 503, the rest works, nothing fa
     expect((await request('GET', `/api/v1/suppliers/${supplierId}`)).body.data.attributes.contactPhone).toBe(supplierPhone);
   }, 20_000);
 
+  /** Deletes a store while Vault is down, from an address of its own: the deletion needs no Vault. */
+  async function deleteStoreDuringOutage() {
+    const store = await request('POST', '/api/v1/stores', { data: { type: 'stores', attributes: { name: `Doomed ${randomInt(1e6)}`, timeZone: 'Europe/Moscow' } } });
+    expect(store.status).toBe(201);
+    const ip = freshIp();
+    expect((await t.request('DELETE', `/api/v1/stores/${store.body.data.id}`, { token: shop.accessToken, ip })).status).toBe(204);
+    // The log holds addresses encrypted: reading it needs Vault, and says so (not a 500).
+    t.app.get<DecryptionCache>(ENCRYPTION_PROVIDER).clear();
+    const log = await request('GET', '/api/v1/audit-events');
+    expect({ status: log.status, code: log.body?.errors?.[0]?.code }).toEqual({ status: 503, code: 'secrets-unavailable' });
+    return { storeId: store.body.data.id as string, ip };
+  }
+
+  /** The deletion is on record, its address withheld: null in the API, and nowhere in the row. */
+  async function expectDeletionRecordedWithoutAddress({ storeId, ip }: { storeId: string; ip: string }) {
+    // Written after the answer: give it a moment.
+    let event: any;
+    for (let tries = 0; !event && tries < 20; tries++) {
+      if (tries) await new Promise((resolve) => setTimeout(resolve, 100));
+      const events = await request('GET', '/api/v1/audit-events?filter[action]=stores.deleted');
+      expect(events.status).toBe(200);
+      event = events.body.data.find((e: any) => e.attributes.target === `stores/${storeId}`);
+    }
+    expect(event?.attributes).toMatchObject({ action: 'stores.deleted', ip: null, ipWithheld: true });
+    const rows: Array<Record<string, unknown>> = await t.app
+      .get(CatalogDatabase)
+      .dataSource.query('SELECT * FROM audit_events WHERE tenant_id = ? AND id = ?', [shop.tenantId, event.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].ip_ciphertext).toBeNull();
+    expect(JSON.stringify(rows[0])).not.toContain(ip);
+  }
+
   it('answers 503 at once while OpenBao is dead, and recovers when it is started and unsealed, without an app restart', async () => {
     await bao.kill();
     await expectSensitiveRefused(TIMEOUT_MS);
     await expectTheRestWorks();
+    const deleted = await deleteStoreDuringOutage();
 
     await bao.restart();
+
+    await expectDeletionRecordedWithoutAddress(deleted);
+    // Every other event (those before the outage, and after it) shows its address.
+    const others = (await request('GET', '/api/v1/audit-events?filter[ipWithheld]=false')).body.data;
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((e: any) => typeof e.attributes.ip === 'string')).toBe(true);
 
     expect((await request('GET', `/api/v1/suppliers/${supplierId}`)).body.data.attributes.contactPhone).toBe(supplierPhone);
     const afterwards = phone();

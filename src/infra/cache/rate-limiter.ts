@@ -19,13 +19,20 @@ export interface LimitState {
  * Fixed-window counters for rate limits: in Redis on the services profile (shared
  * by every instance), in memory on the embedded one. The subject (an IP, an
  * e-mail's blind index) is hashed before it becomes a key. These keys precede
- * any tenant (signup, login), so they live under `global:`. If Redis is
- * unreachable the limiter lets requests through rather than failing them.
+ * any tenant (signup, login), so they live under `global:`.
+ *
+ * If Redis is unreachable or slow the limiter counts in memory instead, as the
+ * embedded profile does: per instance, so N instances allow up to N times the
+ * limit, but a login is never open to unlimited guesses while Redis is down.
+ * The two do not share counts: once Redis answers again, its counters decide again.
+ * The fallback is logged once per scope per window, not once per request.
  */
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger(RateLimiter.name);
   private readonly memory = new Map<string, { count: number; resetAt: number }>();
+  /** When each scope last logged that it counts in memory. */
+  private readonly fallbackLogged = new Map<string, number>();
 
   constructor(private readonly redis: RedisConnection) {}
 
@@ -41,11 +48,12 @@ export class RateLimiter {
       });
       return { count, retryAfter: Math.max(1, Math.ceil(ttl / 1000)) };
     } catch {
-      this.logger.warn(`rate limit ${limit.scope}: redis unavailable, not enforced`);
-      return { count: 0, retryAfter: 0 };
+      this.logFallback(limit, windowMs);
+      return this.memoryHit(key, windowMs);
     }
   }
 
+  /** Clears the subject's count in both places: a hit may have landed in either. */
   async reset(limit: Limit, subject: string): Promise<void> {
     const key = this.key(limit, subject);
     this.memory.delete(key);
@@ -54,6 +62,14 @@ export class RateLimiter {
 
   private key(limit: Limit, subject: string): string {
     return `global:rl:${limit.scope}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}`;
+  }
+
+  private logFallback(limit: Limit, windowMs: number): void {
+    const now = Date.now();
+    const last = this.fallbackLogged.get(limit.scope);
+    if (last !== undefined && now - last < windowMs) return;
+    this.fallbackLogged.set(limit.scope, now);
+    this.logger.warn(`rate limit ${limit.scope}: redis unavailable, counting in this instance's memory`);
   }
 
   private memoryHit(key: string, windowMs: number): LimitState {

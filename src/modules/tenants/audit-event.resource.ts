@@ -12,6 +12,12 @@ export const auditEventResource = defineResource({
     targetType: { type: 'string', nullable: true, readOnly: true, filter: true },
     target: { type: 'string', nullable: true, readOnly: true, description: 'What the event concerns, as <type>/<id>.' },
     ip: { type: 'string', nullable: true, readOnly: true, sensitive: true, property: 'ipCiphertext', description: 'The client address (stored encrypted).' },
+    ipWithheld: {
+      type: 'boolean',
+      readOnly: true,
+      filter: true,
+      description: 'true: the event was recorded while encryption was unavailable, so its client address was not kept (ip is null).',
+    },
     details: { type: 'string', nullable: true, readOnly: true, description: 'JSON facts about the event; never personal data.' },
     updatedAt: { type: 'datetime', readOnly: true },
   },

@@ -4,6 +4,7 @@ import { AuditAction, type AuditEventInput, type AuditSink } from '../../infra/a
 import type { CatalogDatabase } from '../../infra/database/catalog-database';
 import { Metrics } from '../../infra/observability/metrics';
 import type { EncryptionProvider } from '../secrets/encryption.provider';
+import { SecretsError } from '../secrets/secrets.errors';
 import { AuditLogService } from './audit-log.service';
 
 const actor = { tenantId: '01900000-0000-7000-8000-000000000001', userId: '01900000-0000-7000-8000-000000000002', actor: 'user' as const, clientIp: '10.1.2.3' };
@@ -11,6 +12,7 @@ const actor = { tenantId: '01900000-0000-7000-8000-000000000001', userId: '01900
 describe(AuditLogService.name, () => {
   let metrics: Metrics;
   let insert: jest.Mock;
+  let encrypt: jest.Mock;
   let errors: jest.SpyInstance;
   let sut: AuditLogService;
 
@@ -18,7 +20,8 @@ describe(AuditLogService.name, () => {
     metrics = new Metrics();
     insert = jest.fn().mockResolvedValue(undefined);
     const catalog = { manager: { insert } } as unknown as CatalogDatabase;
-    const encryption = { encrypt: jest.fn(async (_tenant: string, values: string[]) => values.map(() => 'vault:v1:sealed')) } as unknown as EncryptionProvider;
+    encrypt = jest.fn(async (_tenant: string, values: string[]) => values.map(() => 'vault:v1:sealed'));
+    const encryption = { encrypt } as unknown as EncryptionProvider;
     errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     sut = new AuditLogService(catalog, encryption, metrics);
   });
@@ -29,8 +32,45 @@ describe(AuditLogService.name, () => {
 
   it('writes the event with the address encrypted', async () => {
     await sut.record(actor, { action: 'login.succeeded', targetType: 'employees', targetId: actor.userId });
-    expect(insert).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ action: 'login.succeeded', actorId: actor.userId, ipCiphertext: 'vault:v1:sealed' }));
+    expect(insert).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ action: 'login.succeeded', actorId: actor.userId, ipCiphertext: 'vault:v1:sealed', ipWithheld: false }));
     expect(await lost()).toEqual([]);
+  });
+
+  it('writes the event without its address, marked withheld, while secrets are unavailable', async () => {
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      encrypt.mockRejectedValue(SecretsError.unavailable('Vault is sealed.'));
+      await sut.recordOrFail(actor, { action: 'stores.deleted', targetType: 'stores', targetId: actor.userId });
+      expect(insert).toHaveBeenCalledTimes(1);
+      const row = insert.mock.calls[0][1];
+      expect(row).toMatchObject({ action: 'stores.deleted', targetId: actor.userId, ipCiphertext: null, ipWithheld: true });
+      // Never the address in the clear, in any column.
+      expect(JSON.stringify(row)).not.toContain(actor.clientIp);
+      expect(await lost()).toEqual([]);
+      const warned = warnings.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(warned).toContain('audit event stores.deleted recorded without its address');
+      expect(warned).not.toContain(actor.clientIp);
+    } finally {
+      warnings.mockRestore();
+    }
+  });
+
+  it('does not mark an event without an address as withheld', async () => {
+    await sut.record({ ...actor, clientIp: undefined }, { action: 'device.created' });
+    expect(encrypt).not.toHaveBeenCalled();
+    expect(insert).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ ipCiphertext: null, ipWithheld: false }));
+  });
+
+  it('still loses the event on any other encryption failure (a broken key is not an outage)', async () => {
+    encrypt.mockRejectedValue(SecretsError.ciphertextInvalid(0));
+    await expect(sut.record(actor, { action: 'login.failed' })).resolves.toBeUndefined();
+    encrypt.mockRejectedValue(new TypeError('unexpected'));
+    await expect(sut.recordOrFail(actor, { action: AuditAction.DataExported })).rejects.toThrow(TypeError);
+    expect(insert).not.toHaveBeenCalled();
+    expect(await lost()).toEqual([
+      ['login.failed', 1],
+      [AuditAction.DataExported, 1],
+    ]);
   });
 
   it('does not fail the request when an event cannot be written, but logs it without personal data and counts it', async () => {

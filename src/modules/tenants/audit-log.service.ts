@@ -11,6 +11,7 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { Metrics } from '../../infra/observability/metrics';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../secrets/encryption.provider';
+import { SecretsError, SecretsErrorCode } from '../secrets/secrets.errors';
 import { AuditEvent } from './entities';
 
 /** An event as the API shows it: the actor as a relationship of its kind, the target as a reference. */
@@ -30,6 +31,7 @@ const view = (e: AuditEvent): AuditView => ({
  * fails the request: a lost event is logged as an error, by action only, and
  * counted on `/metrics` (`bloomdesk_audit_events_lost_total{action}`) for an
  * alert. `recordOrFail` is for acts that must not happen unrecorded (exports).
+ * Vault being down does not lose an event: it loses only the address (`sealIp`).
  * The `audit-events` resource lets the owner read the log.
  */
 @Injectable()
@@ -69,7 +71,7 @@ export class AuditLogService implements AuditSink, ResourceHandler<AuditView> {
 
   private async insert(actor: AuditActor, event: AuditEventInput): Promise<void> {
     const now = new Date();
-    const [ipCiphertext] = actor.clientIp ? await this.encryption.encrypt(actor.tenantId, [actor.clientIp]) : [null];
+    const { ipCiphertext, ipWithheld } = await this.sealIp(actor, event);
     await this.catalog.manager.insert(AuditEvent, {
       tenantId: actor.tenantId,
       id: uuid7(),
@@ -81,8 +83,27 @@ export class AuditLogService implements AuditSink, ResourceHandler<AuditView> {
       targetType: event.targetType ?? null,
       targetId: event.targetId ?? null,
       ipCiphertext,
+      ipWithheld,
       details: event.details ? JSON.stringify(event.details) : null,
     });
+  }
+
+  /**
+   * The client address, encrypted. While Vault is down or sealed the event is
+   * still worth more than its address (a deletion done without Vault must be on
+   * record): it is written without one and marked `ipWithheld`, never with the
+   * address in the clear. Any other failure is left to lose the event as before.
+   */
+  private async sealIp(actor: AuditActor, event: AuditEventInput): Promise<{ ipCiphertext: string | null; ipWithheld: boolean }> {
+    if (!actor.clientIp) return { ipCiphertext: null, ipWithheld: false };
+    try {
+      const [ipCiphertext] = await this.encryption.encrypt(actor.tenantId, [actor.clientIp]);
+      return { ipCiphertext, ipWithheld: false };
+    } catch (error) {
+      if (!(error instanceof SecretsError && error.code === SecretsErrorCode.Unavailable)) throw error;
+      this.logger.warn(`audit event ${event.action} recorded without its address: secrets unavailable`);
+      return { ipCiphertext: null, ipWithheld: true };
+    }
   }
 
   async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<AuditView>> {

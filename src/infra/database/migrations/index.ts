@@ -4,6 +4,7 @@ import { EmployeeInvites1764810000000 } from './catalog/1764810000000-employee-i
 import { CatalogIdempotency1764820000000 } from './catalog/1764820000000-catalog-idempotency';
 import { EmployeeEmailTenantIndex1764900000000 } from './catalog/1764900000000-employee-email-tenant-index';
 import { CatalogCacheVersionMoves1765000000000 } from './catalog/1765000000000-catalog-cache-version-moves';
+import { AuditIpWithheld1765100000000 } from './catalog/1765100000000-audit-ip-withheld';
 import { ShardInitial1764100000000 } from './shard/1764100000000-shard-initial';
 import { Idempotency1764200000000 } from './shard/1764200000000-idempotency';
 import { ProductsAndSuppliers1764300000000 } from './shard/1764300000000-products-and-suppliers';
@@ -23,6 +24,7 @@ export const CATALOG_MIGRATIONS = [
   CatalogIdempotency1764820000000,
   EmployeeEmailTenantIndex1764900000000,
   CatalogCacheVersionMoves1765000000000,
+  AuditIpWithheld1765100000000,
 ];
 export const SHARD_MIGRATIONS = [
   ShardInitial1764100000000,

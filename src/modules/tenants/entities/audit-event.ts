@@ -33,6 +33,13 @@ export class AuditEvent {
   @Column({ name: 'ip_ciphertext', type: 'text', nullable: true })
   ipCiphertext: string | null;
 
+  /**
+   * The address was not recorded: the event was written while Vault could not
+   * encrypt it (ipCiphertext is then NULL; the address is never kept in the clear).
+   */
+  @Column({ name: 'ip_withheld', type: 'boolean', default: false })
+  ipWithheld: boolean;
+
   @Column({ type: 'text', nullable: true })
   details: string | null;
 
