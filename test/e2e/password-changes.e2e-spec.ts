@@ -64,7 +64,7 @@ describe(`changing one's own password (${PROFILE})`, () => {
     expect(refused.body.errors[0].code).toBe('forbidden');
   });
 
-  it('refuses a wrong current password with 422 pointing at it, and changes nothing', async () => {
+  it('refuses a wrong current password with 422 pointing at it, changes nothing, and records the try', async () => {
     const shop = await newShop(t);
     const res = await post(shop.accessToken, change('not the password', 'a brand new passphrase'));
     expect(res.status).toBe(422);
@@ -74,6 +74,9 @@ describe(`changing one's own password (${PROFILE})`, () => {
     expect((await stores(shop.accessToken)).status).toBe(200);
     expect((await login(shop.email, shop.password)).status).toBe(201);
     expect((await login(shop.email, 'a brand new passphrase')).status).toBe(401);
+    const events = await t.request('GET', '/api/v1/audit-events?filter[action]=employee.password-change-failed', { token: shop.accessToken });
+    expect(events.body.data).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ action: 'employee.password-change-failed', target: expect.stringMatching(/^employees\//) }) })]);
+    expect((await t.request('GET', '/api/v1/audit-events?filter[action]=employee.password-changed', { token: shop.accessToken })).body.meta.total).toBe(0);
   });
 
   it('holds the new password to the rules of signup and invites, and refuses what JSON:API and the route do not take', async () => {

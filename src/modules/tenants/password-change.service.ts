@@ -45,7 +45,11 @@ export class PasswordChangeService {
     // Counted before the slow check, in one atomic step, exactly as a login is.
     const attempt = await this.limiter.hit(LOGIN_FAILURES_PER_EMAIL, user.emailIndex);
     if (attempt.count > LOGIN_FAILURES_PER_EMAIL.max) throw rateLimited(attempt.retryAfter);
-    if (!(await this.passwords.verify(currentPassword, user.passwordHash))) throw wrongPassword();
+    if (!(await this.passwords.verify(currentPassword, user.passwordHash))) {
+      // As a failed login is: a wrong guess made with a live token is worth an owner's look.
+      await this.audit.record(ctx, { action: 'employee.password-change-failed', targetType: 'employees', targetId: user.id });
+      throw wrongPassword();
+    }
     await this.limiter.reset(LOGIN_FAILURES_PER_EMAIL, user.emailIndex);
     // Hashed before the transaction: scrypt takes a while, and nothing is held meanwhile.
     const passwordHash = await this.passwords.hash(password);
