@@ -324,6 +324,7 @@ describe('docker/vault/init.sh with three PGP public keys (own OpenBao, raft, st
   let keyFiles: string[];
   let encrypted: string[];
   let decrypted: string[];
+  let rootToken: string;
 
   const gpg = (args: string[], input?: string) => {
     const result = spawnSync('gpg', ['--batch', ...args], { env: { ...process.env, GNUPGHOME: gnupgHome }, input, encoding: 'utf8' });
@@ -375,7 +376,8 @@ describe('docker/vault/init.sh with three PGP public keys (own OpenBao, raft, st
     expect(result.stdout).toContain('Unsealed.');
     expect(await sealStatus(bao)).toMatchObject({ initialized: true, sealed: false, n: 3, t: 2 });
     expect(await encryptAsApp(bao, printedCredentials(result.stdout))).toMatch(/^vault:v1:/);
-    expect(filesHolding(bao.dir, [bao.storageDir], [...decrypted, printedRootToken(result.stdout)])).toEqual([]);
+    rootToken = printedRootToken(result.stdout);
+    expect(filesHolding(bao.dir, [bao.storageDir], [...decrypted, rootToken])).toEqual([]);
   });
 
   it('after a restart, two decrypted shares unseal it and one does not', async () => {
@@ -387,5 +389,25 @@ describe('docker/vault/init.sh with three PGP public keys (own OpenBao, raft, st
     expect(await unsealWith(bao, decrypted[2])).toMatchObject({ sealed: true, progress: 1 });
     expect(await unsealWith(bao, decrypted[0])).toMatchObject({ sealed: false });
     await active(bao);
+  });
+
+  it('operator.sh rotate-keys: a root token and two current shares give three new shares; after a restart the old ones are void', async () => {
+    const result = await runOperator(bao, ['rotate-keys'], [rootToken, decrypted[1], decrypted[2]]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('The old shares are void from now on');
+    const rotated = printedShares(result.stdout);
+    expect(new Set(rotated).size).toBe(3);
+    for (const share of rotated) expect(decrypted.map((old) => Buffer.from(old, 'hex').toString('base64'))).not.toContain(share);
+    for (const secret of [rootToken, ...decrypted]) expect(result.stdout).not.toContain(secret);
+    expect(await sealStatus(bao)).toMatchObject({ sealed: false, n: 3, t: 2 });
+
+    await bao.kill();
+    await bao.start();
+    expect(await unsealWith(bao, decrypted[0])).toMatchObject({ sealed: true, progress: 1 });
+    const refused = await bao.call('PUT', 'sys/unseal', { body: { key: decrypted[1] } });
+    expect(refused.status).toBe(400);
+    expect(await sealStatus(bao)).toMatchObject({ sealed: true });
+    expect(await unsealWith(bao, rotated[2])).toMatchObject({ sealed: true, progress: 1 });
+    expect(await unsealWith(bao, rotated[0])).toMatchObject({ sealed: false });
   });
 });
