@@ -88,8 +88,9 @@ configure() {
 
 # read_token PROMPT: reads a token from the terminal without echoing it.
 read_token() {
-  printf '%s' "$1" >&2
+  # Echo off before the prompt shows: whatever is typed once it is visible stays hidden.
   stty -echo 2>/dev/null || true
+  printf '%s' "$1" >&2
   IFS= read -r token || token=''
   stty echo 2>/dev/null || true
   printf '\n' >&2

@@ -36,8 +36,9 @@ die() {
 
 # ask PROMPT: reads one line from the terminal without echoing it.
 ask() {
-  printf '%s' "$1" >&2
+  # Echo off before the prompt shows: whatever is typed once it is visible stays hidden.
   stty -echo 2>/dev/null || true
+  printf '%s' "$1" >&2
   IFS= read -r answer || answer=''
   stty echo 2>/dev/null || true
   printf '\n' >&2
