@@ -61,18 +61,16 @@ export class IntegrationSecretRemovals implements OnApplicationBootstrap, OnAppl
     await this.removeIfOwed(await this.shards.manager(ctx), ctx.tenantId, id);
   }
 
-  /** Makes the KV delete owed for secret `id`, if still owed; false when it must wait (Vault down, tenant moving). */
-  async settle(shardId: string, tenantId: string, id: string): Promise<boolean> {
-    try {
-      const done = await inFencedTransaction(await this.shards.dataSource(shardId), tenantId, (tx) => this.removeIfOwed(tx, tenantId, id));
-      return done !== FENCE_CLOSED;
-    } catch (error) {
-      this.logger.warn(`integration secret ${id}: its value is not removed yet (${(error as Error).name}); the removal is retried every minute`);
-      return false;
-    }
+  /** Makes the KV delete owed for secret `id`, if still owed; a failure is logged and left to the sweep. */
+  async settle(shardId: string, tenantId: string, id: string): Promise<void> {
+    await this.attempt(shardId, tenantId, id).catch((error: unknown) => this.postponed(id, error));
   }
 
-  /** Retries the owed removals of every shard it can reach; stops on a shard at its first failure (Vault is likely down). Answers how many were made. */
+  /**
+   * Retries the owed removals of every shard it can reach. On a shard it stops at
+   * the first failure (Vault is likely down for all of them) and skips tenants
+   * being moved. Answers how many were made.
+   */
   async sweep(): Promise<number> {
     let settled = 0;
     for (const shardId of this.shards.ids()) {
@@ -83,12 +81,27 @@ export class IntegrationSecretRemovals implements OnApplicationBootstrap, OnAppl
         this.logger.warn(`integration secret removals: shard ${shardId} skipped; it will be swept again`);
         continue;
       }
-      for (const { tenantId, id } of owed) {
-        if (!(await this.settle(shardId, tenantId, id))) break;
-        settled += 1;
+      let current = '';
+      try {
+        for (const { tenantId, id } of owed) {
+          current = id;
+          if (await this.attempt(shardId, tenantId, id)) settled += 1;
+        }
+      } catch (error) {
+        this.postponed(current, error);
       }
     }
     return settled;
+  }
+
+  /** False when the tenant's fence is closed (a move is copying it): the removal waits for the next sweep. */
+  private async attempt(shardId: string, tenantId: string, id: string): Promise<boolean> {
+    const done = await inFencedTransaction(await this.shards.dataSource(shardId), tenantId, (tx) => this.removeIfOwed(tx, tenantId, id));
+    return done !== FENCE_CLOSED;
+  }
+
+  private postponed(id: string, error: unknown): void {
+    this.logger.warn(`integration secret ${id}: its value is not removed yet (${(error as Error).name}); the removal is retried every minute`);
   }
 
   private async removeIfOwed(em: EntityManager, tenantId: string, id: string): Promise<void> {
