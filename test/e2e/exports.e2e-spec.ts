@@ -1,5 +1,7 @@
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
+import { ResourceExporter } from '../../src/infra/json-api/resource-export';
+import { ENCRYPTION_PROVIDER, type EncryptionProvider } from '../../src/modules/secrets/encryption.provider';
 import { AuditLogService } from '../../src/modules/tenants/audit-log.service';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { create, flower } from '../support/catalog-fixtures';
@@ -94,7 +96,7 @@ describe(`CSV exports (${PROFILE})`, () => {
     expect(card.map((r) => r.name)).toEqual(['Card\nwith a line break', 'Vase']);
   });
 
-  it('exports stock movements with cost and the to-one relationship ids, filtered by store and sorted, negative quantities as numbers', async () => {
+  it('exports stock movements with cost and the to-one relationship ids, filtered by store and sorted', async () => {
     const res = await exportCsv(t, shop.accessToken, 'stock-movements', `filter[store]=${arbat}&sort=occurredAt`);
     expect(res.status).toBe(200);
     const { header, records } = csvRecords(res.text);
@@ -109,6 +111,27 @@ describe(`CSV exports (${PROFILE})`, () => {
     expect(records.every((r) => r.goodsReceipt !== '' && r.batch !== '')).toBe(true);
     const times = records.map((r) => r.occurredAt);
     expect([...times].sort()).toEqual(times);
+  });
+
+  it('reads the rows a page at a time, decrypting each page in one call, and sends each row once', async () => {
+    jest.replaceProperty(t.app.get(ResourceExporter), 'batchSize', 2);
+    const decrypt = jest.spyOn(t.app.get<EncryptionProvider>(ENCRYPTION_PROVIDER), 'decrypt');
+    try {
+      const flowers = csvRecords((await exportCsv(t, shop.accessToken, 'products', 'filter[kind]=flower&sort=name')).text).records;
+      expect(flowers.map((r) => r.id)).toEqual([products.formula, products.peony, products.rose, products.tulip]);
+      // The other shop's, so the rest of the suite sees only its own two suppliers.
+      await create(t, other.accessToken, 'suppliers', { name: 'Paged supplier one', contactPhone: '8 900 000-00-01' });
+      await create(t, other.accessToken, 'suppliers', { name: 'Paged supplier two', contactPhone: '8 900 000-00-02' });
+      await create(t, other.accessToken, 'suppliers', { name: 'Paged supplier three', contactPhone: '8 900 000-00-03' });
+      decrypt.mockClear();
+      const suppliers = csvRecords((await exportCsv(t, other.accessToken, 'suppliers', 'sort=-name')).text).records;
+      expect(suppliers.map((r) => r.contactPhone)).toEqual(['8 900 000-00-02', '8 900 000-00-03', '8 900 000-00-01']);
+      // Two pages (2 + 1 rows), one decryption call each; the audit event encrypts, never decrypts.
+      expect(decrypt.mock.calls.map(([, values]) => values.length)).toEqual([2, 1]);
+    } finally {
+      decrypt.mockRestore();
+      jest.restoreAllMocks();
+    }
   });
 
   it('lets a manager export only the rows of their stores', async () => {

@@ -76,7 +76,8 @@ export function exportQuery(def: ResourceDefinition, raw: Record<string, unknown
     if (base !== 'filter' && base !== 'sort') throw invalidParameter(name, `${name} is not supported on an export: it holds every matching row with every column; filter[...] and sort are.`);
   }
   const query = parseResourceQuery(def, raw, lookup);
-  // A feed's filter[updatedSince] reads by cursor on the list; here it is a plain condition on numbered pages.
+  // A feed's filter[updatedSince] reads by cursor on the list; here it is a plain condition on numbered pages
+  // (the exporter sets their size).
   query.page = { kind: 'number', number: 1, size: EXPORT_BATCH };
   return query;
 }
@@ -97,6 +98,9 @@ const today = () => new Date().toISOString().slice(0, 10);
  */
 @Injectable()
 export class ResourceExporter {
+  /** Rows per query (and per decryption call); a property so a test can page small sets. */
+  readonly batchSize: number = EXPORT_BATCH;
+
   constructor(
     private readonly registry: ResourceRegistry,
     private readonly sensitive: SensitiveFields,
@@ -140,7 +144,7 @@ export class ResourceExporter {
     let nodes = firstNodes;
     let size = firstSize;
     // A page more than the count needs, for rows that shifted; never an endless read.
-    const lastPage = Math.ceil(rows / EXPORT_BATCH) + 1;
+    const lastPage = Math.ceil(rows / this.batchSize) + 1;
     for (let number = 1; ; ) {
       let chunk = '';
       for (const node of nodes) {
@@ -150,7 +154,7 @@ export class ResourceExporter {
         chunk += csvLine(columns.map((c) => c.cell(node)));
       }
       if (chunk) yield chunk;
-      if (sent.size >= rows || size < EXPORT_BATCH || number >= lastPage) return;
+      if (sent.size >= rows || size < this.batchSize || number >= lastPage) return;
       number++;
       const page = await this.page(ctx, def, query, number);
       size = page.items.length;
@@ -159,7 +163,7 @@ export class ResourceExporter {
   }
 
   private page(ctx: RequestContext, def: ResourceDefinition, query: ResourceQuery, number: number): Promise<Page<Identified>> {
-    return this.registry.get(def.type).handler.findPage(ctx, { ...query, page: { kind: 'number', number, size: EXPORT_BATCH } });
+    return this.registry.get(def.type).handler.findPage(ctx, { ...query, page: { kind: 'number', number, size: this.batchSize } });
   }
 
   /** Records with their to-one linkage, sensitive attributes decrypted in one call for the batch. */
