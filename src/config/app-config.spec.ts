@@ -49,6 +49,12 @@ describe(loadConfig.name, () => {
     expect(loadConfig({ ...services, CACHE_OUTBOX_POLL_MS: '250' }).cacheOutboxPollMs).toBe(250);
   });
 
+  it('caps an export at 100000 rows unless EXPORT_MAX_ROWS says otherwise, and refuses a cap of 0', () => {
+    expect(loadConfig(services).exportMaxRows).toBe(100_000);
+    expect(loadConfig({ ...services, EXPORT_MAX_ROWS: '500' }).exportMaxRows).toBe(500);
+    expect(() => loadConfig({ ...services, EXPORT_MAX_ROWS: '0' })).toThrow(/^EXPORT_MAX_ROWS is malformed: expected an integer number of rows 1-1000000$/);
+  });
+
   it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'bloomdesk-app', 'api.example.com'])('listens on HOST=%s', (host) => {
     expect(loadConfig({ DATA_DIR: dataDir(), HOST: host }).http.host).toBe(host);
   });

@@ -46,6 +46,8 @@ export interface AppConfig {
   feedSettleMs: number;
   /** How often the cache's version-move outboxes are reconciled (see CACHE_OUTBOX_POLL_MS). */
   cacheOutboxPollMs: number;
+  /** The most rows one CSV export may hold (see EXPORT_MAX_ROWS). */
+  exportMaxRows: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -159,6 +161,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv): AppConfig {
     keyRewrapIntervalSeconds: env.KEY_REWRAP_INTERVAL_SECONDS ?? 60,
     feedSettleMs: env.FEED_SETTLE_MS ?? 10_000,
     cacheOutboxPollMs: env.CACHE_OUTBOX_POLL_MS ?? 1000,
+    exportMaxRows: env.EXPORT_MAX_ROWS ?? 100_000,
   };
   const auth = (tokenSecret: string) => ({
     tokenSecret,

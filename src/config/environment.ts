@@ -149,6 +149,14 @@ export class Environment {
   @Max(60000)
   CACHE_OUTBOX_POLL_MS?: number;
 
+  /** The most rows one CSV export may hold (`GET /api/v1/<type>/export`); a larger one is refused before anything is sent. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  EXPORT_MAX_ROWS?: number;
+
   /** HMAC key for access tokens; at least 32 characters. Required in the services profile. */
   @IsOptional()
   @IsString()
@@ -199,6 +207,7 @@ export const EXPECTED_FORM: Record<keyof Environment, string> = {
   KEY_REWRAP_INTERVAL_SECONDS: 'an integer number of seconds 0-86400 (0: no rewrap job)',
   FEED_SETTLE_MS: 'an integer number of milliseconds 0-600000',
   CACHE_OUTBOX_POLL_MS: 'an integer number of milliseconds 100-60000',
+  EXPORT_MAX_ROWS: 'an integer number of rows 1-1000000',
   AUTH_TOKEN_SECRET: 'a random string of at least 32 characters',
   ACCESS_TOKEN_TTL_SECONDS: 'an integer number of seconds 60-86400',
   REFRESH_TOKEN_TTL_SECONDS: 'an integer number of seconds 3600-31536000',

@@ -141,6 +141,8 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
   const bWrites: Captured[] = [];
   let aBefore: Map<string, unknown>;
   let bTotalsBefore: Map<string, number>;
+  /** Exports B made: each is a `data.exported` event on B's audit log. */
+  let bExports = 0;
 
   beforeAll(async () => {
     t = await bootApp();
@@ -280,6 +282,40 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
       }
     }
     expect(urls).toBeGreaterThan(100);
+  });
+
+  it("never puts A's rows in B's exports, under any filter (with A's values and ids): B's export is B's list", async () => {
+    let exports = 0;
+    for (const { def } of resources) {
+      if (!def.export) continue;
+      const aRecords = (await listAs(a, `${base(def)}?page[size]=${def.page.maxSize}`)).body.data as any[];
+      const queries: Array<{ query: string; empty: boolean }> = [{ query: '', empty: false }];
+      for (const [name, attribute] of Object.entries(def.attributes)) {
+        for (const op of filterOperators(attribute)) {
+          const values = [...new Set(aRecords.map((r) => r.attributes[name]).filter((v) => v !== null && v !== undefined).map(String))];
+          for (const value of values.slice(0, 3)) queries.push({ query: `filter[${name}]${op === 'eq' ? '' : `[${op}]`}=${encodeURIComponent(value)}`, empty: false });
+        }
+      }
+      for (const [name, rel] of Object.entries(def.relationships ?? {})) {
+        // B has no record with A's ids: a filter by them selects nothing.
+        if (rel.filterable) queries.push({ query: `filter[${name}]=${(aAll.get(rel.type) ?? [aIds.get(rel.type)]).slice(0, 100).join(',')}`, empty: true });
+      }
+      const bList = (await asB('GET', `${base(def)}?page[size]=${def.page.maxSize}`)).body.data.map((r: any) => r.id);
+      for (const { query, empty } of queries) {
+        const url = `${base(def)}/export${query ? `?${query}` : ''}`;
+        const res = await asB('GET', url, undefined, { accept: 'text/csv' });
+        expect({ url, status: res.status }).toEqual({ url, status: 200 });
+        exports++;
+        expect({ url, leaked: [...aEveryId].filter((id) => res.text.includes(id)) }).toEqual({ url, leaked: [] });
+        const ids = res.text.replace(/^\uFEFF/, '').split('\r\n').slice(1).filter(Boolean).map((line) => line.split(',')[0]);
+        if (empty) expect({ url, ids }).toEqual({ url, ids: [] });
+        // B's audit log grows with every export B makes; every other type's export is exactly B's list.
+        else if (def.type !== 'audit-events') expect({ url, unknown: ids.filter((id) => !bList.includes(id)) }).toEqual({ url, unknown: [] });
+        if (!query && def.type !== 'audit-events') expect({ url, ids: [...ids].sort() }).toEqual({ url, ids: [...bList].sort() });
+      }
+    }
+    bExports += exports;
+    expect(exports).toBeGreaterThan(20);
   });
 
   it("ignores A's ids planted in B's rows by a coding mistake: includes, related and relationship routes answer as for an id that never existed", async () => {
@@ -506,6 +542,8 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
     const changed = [...aBefore.keys()].filter((key) => JSON.stringify(after.get(key)) !== JSON.stringify(aBefore.get(key)));
     expect(changed).toEqual([]);
     expect(aBefore.size).toBeGreaterThan(resources.length);
-    expect(Object.fromEntries(await totals(b))).toEqual(Object.fromEntries(bTotalsBefore));
+    const expected = new Map(bTotalsBefore);
+    expected.set('audit-events', (bTotalsBefore.get('audit-events') ?? 0) + bExports);
+    expect(Object.fromEntries(await totals(b))).toEqual(Object.fromEntries(expected));
   });
 });

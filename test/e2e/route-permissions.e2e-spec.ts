@@ -133,4 +133,24 @@ describe(`every route and the permission matrix (${PROFILE})`, () => {
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(300);
   });
+
+  it('guards every export route with the permission its definition names (and reading the type), and only types that declare one have it', async () => {
+    const routes = nestRoutes(t);
+    const mismatches: string[] = [];
+    const exportable: string[] = [];
+    for (const { def } of t.app.get(ResourceRegistry).all()) {
+      const route = routes.find((r) => r.route === `GET /api/v1/${resourcePath(def)}/export`);
+      expect({ type: def.type, route: route?.permission }).toEqual({ type: def.type, route: def.export?.permission });
+      if (!def.export) continue;
+      exportable.push(def.type);
+      for (const { who, role, token } of callers) {
+        const res = await t.request('GET', `/api/v1/${resourcePath(def)}/export`, { token, headers: { accept: 'text/csv' } });
+        const allowed = can(role, def.export.permission) && can(role, def.permissions!.read);
+        const refused = res.status === 403 && res.body.errors?.[0]?.code === 'forbidden';
+        if (refused === allowed || (allowed && res.status !== 200)) mismatches.push(`${who} GET ${def.type}/export (${def.export.permission}): ${res.status}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(exportable).toEqual(['audit-events', 'products', 'stock-levels', 'stock-movements', 'suppliers']);
+  });
 });

@@ -69,6 +69,13 @@ export class OpenApiCheck {
     const key = String(response.status) in responses ? String(response.status) : 'default' in responses ? 'default' : undefined;
     if (!key) throw new Error(`${where}, a status the document does not list (it lists ${Object.keys(responses).join(', ')}).`);
     const described = this.resolve(responses[key]);
+    // A body that is not JSON (an export's CSV) is checked for its media type only.
+    if (response.body === undefined && response.contentType && !/json/.test(baseType(response.contentType))) {
+      if (!Object.keys(described.content ?? {}).some((m) => baseType(m) === baseType(response.contentType))) {
+        throw new Error(`${where} as ${response.contentType}; the document lists ${Object.keys(described.content ?? {}).join(', ') || 'no body'}.`);
+      }
+      return;
+    }
     if (response.status === 204 || response.body === undefined) {
       if (described.content && response.status !== 204) throw new Error(`${where} with no JSON body (${response.contentType || 'no content type'}); the document promises ${Object.keys(described.content).join(', ')}.`);
       return;

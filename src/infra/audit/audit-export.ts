@@ -14,9 +14,9 @@ export interface ExportRecord {
 
 /**
  * What an export calls before it sends a byte: who exported how many records of
- * which type, in which format, from where. No export endpoint exists yet; the
- * first one must call this. An export that cannot be put on record is not
- * served: this throws, and the export must fail with it.
+ * which type, in which format, from where. The CSV exports of the JSON:API
+ * layer (`ResourceExporter`) call it; any other export must too. An export that
+ * cannot be put on record is not served: this throws, and the export must fail with it.
  *
  * @example
  * const rows = await this.customers.forExport(ctx, query);

@@ -68,6 +68,10 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(413, 'Payload too large');
     case JsonApiErrorCode.TooManyRequests:
       return d(429, 'Too many requests');
+    case JsonApiErrorCode.ExportTooLarge:
+      return d(422, 'Export too large');
+    case JsonApiErrorCode.ExportNotRecorded:
+      return d(503, 'Export not recorded');
     case AuthErrorCode.MissingToken:
       return d(401, 'Authentication required');
     case AuthErrorCode.InvalidToken:

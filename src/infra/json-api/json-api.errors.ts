@@ -30,6 +30,10 @@ export enum JsonApiErrorCode {
   IdempotencyKeyNotSupported = 'idempotency-key-not-supported',
   /** A client-generated id where the type does not take one (JSON:API: 403). */
   ClientIdNotSupported = 'client-id-not-supported',
+  /** An export matching more rows than one may hold (EXPORT_MAX_ROWS): narrow the filters. */
+  ExportTooLarge = 'export-too-large',
+  /** An export the audit log could not record: it is not served. */
+  ExportNotRecorded = 'export-not-recorded',
 }
 
 /**

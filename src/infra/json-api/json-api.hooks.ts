@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documentStatus, toErrorObjects } from './json-api-exception.filter';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
-import { JSON_API_MEDIA_TYPE, negotiate, parseMediaType } from './media-type';
+import { JSON_API_MEDIA_TYPE, acceptsCsv, negotiate, parseMediaType } from './media-type';
+import { EXPORT_ROUTE } from './csv';
 import { checkParameterNames } from './resource-query';
 
 declare module 'fastify' {
@@ -83,7 +84,12 @@ export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number
   fastify.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith(API_PREFIX) || request.url.split('?')[0] === '/api/v1/openapi.json') return;
     reply.header('vary', 'Accept');
-    const result = negotiate(contentTypeToCheck(request), request.headers.accept);
+    // An export answers CSV: its Accept is checked for that, its Content-Type as any request's.
+    const csv = (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[EXPORT_ROUTE] === true;
+    const result = negotiate(contentTypeToCheck(request), csv ? undefined : request.headers.accept);
+    if (result.ok && csv && !acceptsCsv(request.headers.accept)) {
+      return sendError(request, reply, new JsonApiError(JsonApiErrorCode.NotAcceptable, 'An export answers text/csv: Accept must allow it (text/csv, text/*, */* or no Accept).', { header: 'Accept' }));
+    }
     if (!result.ok) {
       const code = result.status === 415 ? JsonApiErrorCode.UnsupportedMediaType : JsonApiErrorCode.NotAcceptable;
       const header = result.status === 415 ? 'Content-Type' : 'Accept';

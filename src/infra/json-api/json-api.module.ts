@@ -4,6 +4,7 @@ import { AtomicOperationsController, AtomicOperationsProcessor } from './atomic-
 import { IdempotencyPurge } from './idempotency-purge';
 import { JsonApiExceptionFilter } from './json-api-exception.filter';
 import { ResourceEngine } from './resource-engine';
+import { ResourceExporter } from './resource-export';
 import { ResourceRegistry } from './resource-registry';
 import { JsonApiSerializer } from './serializer';
 import { SensitiveFields } from './sensitive-fields';
@@ -16,12 +17,13 @@ import { WriteGate } from './write-gate';
     JsonApiSerializer,
     ResourceRegistry,
     ResourceEngine,
+    ResourceExporter,
     WriteGate,
     SensitiveFields,
     AtomicOperationsProcessor,
     IdempotencyPurge,
     { provide: APP_FILTER, useClass: JsonApiExceptionFilter },
   ],
-  exports: [JsonApiSerializer, ResourceRegistry, ResourceEngine, WriteGate],
+  exports: [JsonApiSerializer, ResourceRegistry, ResourceEngine, ResourceExporter, WriteGate],
 })
 export class JsonApiModule {}

@@ -1,4 +1,4 @@
-import { ATOMIC_EXT, negotiate, responseContentType } from './media-type';
+import { ATOMIC_EXT, acceptsCsv, negotiate, responseContentType } from './media-type';
 
 describe(negotiate.name, () => {
   it.each([
@@ -38,5 +38,15 @@ describe(responseContentType.name, () => {
     expect(responseContentType([ATOMIC_EXT], ['https://p.example'])).toBe(
       `application/vnd.api+json; ext="${ATOMIC_EXT}"; profile="https://p.example"`,
     );
+  });
+});
+
+describe(acceptsCsv.name, () => {
+  it.each([undefined, '', 'text/csv', 'text/*', '*/*', 'application/json, text/csv;q=0.5', 'text/csv; charset=utf-8'])('lets an export answer CSV to Accept: %j', (accept) => {
+    expect(acceptsCsv(accept)).toBe(true);
+  });
+
+  it.each(['application/vnd.api+json', 'application/json', 'text/csv;q=0', 'text/html', 'application/*'])('refuses Accept: %j (406)', (accept) => {
+    expect(acceptsCsv(accept)).toBe(false);
   });
 });

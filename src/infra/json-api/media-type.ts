@@ -84,6 +84,19 @@ export function negotiate(contentType: string | undefined, accept: string | unde
   return { ok: true, ext, profile };
 }
 
+/**
+ * Whether `Accept` allows the CSV of an export: `text/csv`, `text/` any, or
+ * any media type (with a q above 0), or no Accept at all. A client asking
+ * for JSON:API only gets 406: an export has no JSON:API form. Its errors are
+ * JSON:API error documents all the same, as every error under /api/ is.
+ */
+export function acceptsCsv(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return splitList(accept)
+    .map(parseMediaType)
+    .some((m) => ['text/csv', 'text/*', '*/*'].includes(m.type) && !/^0(\.0*)?$/.test(m.params.get('q') ?? ''));
+}
+
 /** The response Content-Type, echoing the extensions and profiles applied. */
 export function responseContentType(ext: readonly string[], profile: readonly string[]): string {
   let value = JSON_API_MEDIA_TYPE;

@@ -1,13 +1,16 @@
 import { Controller, Delete, Get, Inject, type OnModuleInit, Param, Patch, Post, Req, Res, type Type } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '../auth/permissions';
 import { CachedRead } from '../cache/cached-read';
 import { Ctx } from '../tenancy/ctx.decorator';
 import type { RequestContext } from '../tenancy/request-context';
+import { CSV_MEDIA_TYPE, EXPORT_ROUTE, EXPORT_SEGMENT } from './csv';
 import { reply } from './json-api.reply';
 import { type ResourceDefinition, relationshipNamed, resourcePath } from './resource-definition';
 import { ResourceEngine } from './resource-engine';
 import type { ResourceHandler } from './resource-handler';
+import { ResourceExporter } from './resource-export';
 import { parseResourceQuery, refuseQuery } from './resource-query';
 import { ResourceRegistry } from './resource-registry';
 import { API_BASE } from './serializer';
@@ -43,6 +46,7 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
       private readonly registry: ResourceRegistry,
       private readonly engine: ResourceEngine,
       private readonly writes: WriteGate,
+      private readonly exporter: ResourceExporter,
     ) {}
 
     onModuleInit(): void {
@@ -57,6 +61,21 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
       if (def.cache && this.revealsSecrets(raw)) res.header('cache-control', 'no-store');
       const { document, profile } = await this.engine.list(ctx, def, raw, req.url);
       return reply(req, res, { status: 200, document, profile });
+    }
+
+    /**
+     * The CSV export (a route only when the definition has `export`, decorated
+     * below). A static segment: Fastify matches it before `/:id`. Sized and put
+     * on the audit log before the first byte; never cached (it holds decrypted data).
+     */
+    async exportCsv(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+      const csv = await this.exporter.start(ctx, def, query(req));
+      res.status(200);
+      res.header('content-type', `${CSV_MEDIA_TYPE}; charset=utf-8`);
+      res.header('content-disposition', `attachment; filename="${csv.filename}"`);
+      res.header('cache-control', 'no-store');
+      res.header('x-export-rows', String(csv.rows));
+      return csv.body;
     }
 
     @Post()
@@ -181,6 +200,12 @@ export function resourceController(def: ResourceDefinition, handler: Type<Resour
     }
   }
 
+  if (def.export) {
+    const exportCsv = Object.getOwnPropertyDescriptor(ResourceController.prototype, 'exportCsv')!;
+    for (const decorate of [Get(EXPORT_SEGMENT), RequirePermission(def.export.permission), RouteConfig({ [EXPORT_ROUTE]: true })]) {
+      decorate(ResourceController.prototype, 'exportCsv', exportCsv);
+    }
+  }
   if (def.cache) {
     const byRole = def.cache.byRole ?? Object.values(def.attributes).some((a) => a.readPermission);
     const list = Object.getOwnPropertyDescriptor(ResourceController.prototype, 'list')!;

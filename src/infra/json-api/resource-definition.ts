@@ -80,6 +80,19 @@ export interface ResourcePermissions {
 }
 
 /**
+ * A CSV export of the collection (`GET /api/v1/<path>/export`): the rows the
+ * same `filter[...]` and `sort` select on the list, all of them up to the cap
+ * (EXPORT_MAX_ROWS), put on the audit log before the first byte is sent.
+ */
+export interface ExportDefinition {
+  /**
+   * Who may export, besides reading the type: an export takes everything at once
+   * (decrypted), so it usually needs more than a read (`reports:read`).
+   */
+  permission: Permission;
+}
+
+/**
  * Everything the JSON:API layer knows about one resource type. It drives query
  * parsing (sorts, filters, includes, page sizes), document parsing (which
  * attributes and relationships may be written), serialization, the routes, the
@@ -140,6 +153,8 @@ export interface ResourceDefinition {
    * move the version (`CacheVersions.touchStore`) after they commit.
    */
   readonly cache?: CachedReadOptions;
+  /** Offers the CSV export of the collection (see ExportDefinition); none without it. */
+  readonly export?: ExportDefinition;
   /** class-validator DTOs for the attributes of create and update documents. */
   readonly createDto?: new () => object;
   readonly updateDto?: new () => object;

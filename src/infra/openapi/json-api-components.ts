@@ -25,10 +25,10 @@ const ERROR_RESPONSES: Record<number, [name: string, description: string]> = {
   409: ['Conflict', 'A `type` or `id` that conflicts with the endpoint, a client-generated id already taken, a uniqueness rule, or an `Idempotency-Key` reused with a different request.'],
   413: ['PayloadTooLarge', 'The request body is larger than the server accepts.'],
   415: ['UnsupportedMediaType', 'The request body is not `application/vnd.api+json`, carries parameters other than `ext`/`profile`, or names an unsupported extension.'],
-  422: ['UnprocessableContent', 'Attribute values fail validation; every fault is one error with its `source.pointer`.'],
+  422: ['UnprocessableContent', 'Attribute values fail validation; every fault is one error with its `source.pointer`. On an export: more rows match than one export may hold (`export-too-large`, `meta.maxRows`).'],
   429: ['TooManyRequests', 'Too many attempts from this address or for this login; `Retry-After` says when to try again.'],
   500: ['InternalError', 'An unexpected fault; it has been logged under the request id in `meta.requestId`.'],
-  503: ['ServiceUnavailable', 'The shop’s database, the catalog or the encryption service is unavailable; other shops are not affected. Try again shortly.'],
+  503: ['ServiceUnavailable', 'The shop’s database, the catalog or the encryption service is unavailable; other shops are not affected. Try again shortly. On an export: the audit log could not record it (`export-not-recorded`), so nothing was sent.'],
 };
 
 export const errorResponses = (statuses: readonly number[]): Record<string, Reference> =>

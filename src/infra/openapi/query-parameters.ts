@@ -141,6 +141,12 @@ export function collectionParameters(def: ResourceDefinition, lookup: Definition
   return [...pageParameters(def), ...sortParameter(def), ...filterParameters(def), ...includeParameter(def, lookup), ...fieldsParameters(def, lookup)];
 }
 
+/** Query parameters of an export: the collection's `sort` and `filter[...]` (a feed's `filter[updatedSince]` too), nothing that pages or shapes. */
+export function exportParameters(def: ResourceDefinition): Parameter[] {
+  const since = def.feed ? [one('filter[updatedSince]', { type: 'string', format: 'date-time' }, 'Only resources changed at or after this time.')] : [];
+  return [...sortParameter(def), ...filterParameters(def), ...since];
+}
+
 /** Query parameters of endpoints that answer with one resource (or a related list, or a write's resource): `include` and `fields[...]`. */
 export function singleParameters(def: ResourceDefinition, lookup: DefinitionLookup): Parameter[] {
   return [...includeParameter(def, lookup), ...fieldsParameters(def, lookup)];

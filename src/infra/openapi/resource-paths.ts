@@ -1,12 +1,13 @@
 import { PERMISSION_MATRIX, type Permission } from '../auth/permissions';
 import type { RelationshipDefinition, ResourceDefinition } from '../json-api/resource-definition';
 import { resourcePath } from '../json-api/resource-definition';
+import { CSV_MEDIA_TYPE, EXPORT_SEGMENT } from '../json-api/csv';
 import type { DefinitionLookup } from '../json-api/resource-query';
 import type { RegisteredResource } from '../json-api/resource-registry';
 import { API_BASE } from '../json-api/serializer';
 import { createdHeaders, errorResponses, jsonApiContent, parameterRef, schemaRef, writeHeaders } from './json-api-components';
 import type { JsonSchema, Operation, PathItem } from './openapi-types';
-import { collectionParameters, includedTypes, relationshipIncludePaths, relationshipParameters, singleParameters } from './query-parameters';
+import { collectionParameters, exportParameters, includedTypes, relationshipIncludePaths, relationshipParameters, singleParameters } from './query-parameters';
 import { linkageSchema, names, pascal } from './resource-schemas';
 
 /** Statuses every authenticated JSON:API route can answer, besides its own (415: a JSON:API Content-Type with other parameters, body or not). */
@@ -70,6 +71,7 @@ export function resourcePaths(registered: RegisteredResource, lookup: Definition
     };
   }
   paths[base] = collection;
+  if (def.export) paths[`${base}/${EXPORT_SEGMENT}`] = exportPath(def, p, tags);
 
   const one: PathItem = {
     parameters: [parameterRef('Id')],
@@ -109,6 +111,43 @@ export function resourcePaths(registered: RegisteredResource, lookup: Definition
     Object.assign(paths, relationshipPaths(registered, name, rel, lookup, base));
   }
   return paths;
+}
+
+/** Statuses of an export: a read's, 422 for one over the cap, 503 also when the audit log cannot record it. */
+const EXPORT_ERRORS = [400, 401, 403, 406, 415, 422, 500, 503];
+
+/** `GET <collection>/export`: the CSV of every row the filters select (see ResourceExporter). */
+function exportPath(def: ResourceDefinition, p: string, tags: string[]): PathItem {
+  const permission = def.export!.permission;
+  const columns = 'Columns: `id`, every attribute the role may read (cost prices only for roles with `stock:cost-read`), then the id of each to-one relationship; a header row names them.';
+  return {
+    get: {
+      operationId: `export${p}`,
+      summary: `Export ${def.type} as CSV`,
+      description: [
+        `Every ${def.type} resource the same \`filter[...]\` and \`sort\` select on the collection (and the caller's stores), as one CSV file (RFC 4180, UTF-8 with a byte order mark, CRLF), no pagination.`,
+        columns,
+        'Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR, but not a plain number) get a leading `\'`.',
+        'More rows than the server allows in one export (EXPORT_MAX_ROWS, 100000 by default) answer 422 before anything is sent: narrow the filters.',
+        'Every export is put on the audit log (`data.exported`: who, when, from where, the type, the rows and the names of the filters) before the first byte; if it cannot be, the export answers 503.',
+        '`Accept` must allow `text/csv`; errors are JSON:API error documents.',
+        `Roles: ${PERMISSION_MATRIX[permission].filter((role) => PERMISSION_MATRIX[def.permissions!.read].includes(role)).join(', ')}.`,
+      ].join(' '),
+      tags,
+      parameters: exportParameters(def),
+      responses: {
+        200: {
+          description: `The ${def.type}, one per line after the header.`,
+          headers: {
+            'Content-Disposition': { description: `\`attachment; filename="${def.type}-<YYYY-MM-DD>.csv"\``, schema: { type: 'string' } },
+            'X-Export-Rows': { description: 'How many rows the file holds (as recorded on the audit log).', schema: { type: 'integer', minimum: 0 } },
+          },
+          content: { [`${CSV_MEDIA_TYPE}; charset=utf-8`]: { schema: { type: 'string' } } },
+        },
+        ...errorResponses(EXPORT_ERRORS),
+      },
+    },
+  };
 }
 
 function relationshipPaths(registered: RegisteredResource, name: string, rel: RelationshipDefinition, lookup: DefinitionLookup, base: string): Record<string, PathItem> {

@@ -28,6 +28,7 @@ export const productResource = defineResource({
   page: { defaultSize: 50, maxSize: 200 },
   feed: true,
   permissions: { read: Permission.CatalogRead, create: Permission.CatalogWrite, update: Permission.CatalogWrite, delete: Permission.CatalogWrite },
+  export: { permission: Permission.ReportsRead },
   createDto: ProductCreateDto,
   updateDto: ProductUpdateDto,
 });

@@ -26,5 +26,6 @@ export const stockLevelResource = defineResource({
   page: { defaultSize: 100, maxSize: 500 },
   feed: true,
   permissions: { read: Permission.StockRead },
+  export: { permission: Permission.ReportsRead },
   cache: { namespace: STOCK_CACHE, scope: 'store', dependsOn: [CATALOG_CACHE] },
 });

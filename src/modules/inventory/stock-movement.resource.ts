@@ -31,4 +31,5 @@ export const stockMovementResource = defineResource({
   defaultSort: ['-occurredAt'],
   page: { defaultSize: 50, maxSize: 500 },
   permissions: { read: Permission.StockRead },
+  export: { permission: Permission.ReportsRead },
 });

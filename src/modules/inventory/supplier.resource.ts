@@ -17,6 +17,7 @@ export const supplierResource = defineResource({
   defaultSort: ['name'],
   page: { defaultSize: 50, maxSize: 200 },
   permissions: { read: Permission.SuppliersRead, create: Permission.SuppliersWrite, update: Permission.SuppliersWrite, delete: Permission.SuppliersWrite },
+  export: { permission: Permission.ReportsRead },
   createDto: SupplierCreateDto,
   updateDto: SupplierUpdateDto,
 });

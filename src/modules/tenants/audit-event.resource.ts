@@ -29,4 +29,5 @@ export const auditEventResource = defineResource({
   page: { defaultSize: 50, maxSize: 500 },
   feed: true,
   permissions: { read: Permission.AuditRead },
+  export: { permission: Permission.AuditRead },
 });
