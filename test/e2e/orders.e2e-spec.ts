@@ -122,6 +122,20 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
     });
   });
 
+  it('keeps a store with orders from being deleted (409 store-in-use), even when its orders are cancelled', async () => {
+    const store = await newStore(t, shop.accessToken, 'Closing soon');
+    const { order } = await placeOrder(t, shop.accessToken, store, [{ product: rose, quantity: '1' }]);
+    expect((await owner().patch(order, { status: 'cancelled' })).status).toBe(200);
+    const refused = await owner().del(`/api/v1/stores/${store}`);
+    expect({ status: refused.status, code: refused.body.errors[0].code, detail: refused.body.errors[0].detail }).toEqual({
+      status: 409,
+      code: 'store-in-use',
+      detail: 'This store has orders, which the books keep: it cannot be deleted. Keep it, renamed if it has closed.',
+    });
+    expect((await owner().del(`/api/v1/orders/${order}`)).status).toBe(204);
+    expect((await owner().del(`/api/v1/stores/${store}`)).status).toBe(204);
+  });
+
   describe('status', () => {
     it('moves forward one step at a time; a refused change is 422 pointing at the status and changes nothing', async () => {
       const { order } = await placeOrder(t, shop.accessToken, arbat, [{ product: rose, quantity: '1' }]);
