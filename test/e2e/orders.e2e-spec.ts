@@ -68,6 +68,15 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
       expect((await owner().get(`/api/v1/orders/${next.order}`)).body.data.attributes.number).toBe(read.body.data.attributes.number + 1);
     });
 
+    it('numbers orders taken at the same moment 1, 2, 3... without a gap or a repeat, from a new shop’s first order on', async () => {
+      const fresh = await newShop(t);
+      const store = await newStore(t, fresh.accessToken, 'Busy day');
+      const product = (await create(t, fresh.accessToken, 'products', flower('Busy rose'))).id;
+      const placed = await Promise.all(Array.from({ length: 6 }, () => placeOrder(t, fresh.accessToken, store, [{ product, quantity: '1' }])));
+      const numbers = await Promise.all(placed.map(async ({ order }) => (await t.request('GET', `/api/v1/orders/${order}`, { token: fresh.accessToken })).body.data.attributes.number));
+      expect(numbers.sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
     it('finds an order by the recipient phone written any way, through the blind index, and by delivery day', async () => {
       const { order } = await placeOrder(t, shop.accessToken, kiosk, [{ product: rose, quantity: '1' }], { recipientPhone: '+7 (903) 555-01-02', deliveryDate: '2026-05-01' });
       for (const written of ['89035550102', '+7 903 555 01 02', '+79035550102']) {
