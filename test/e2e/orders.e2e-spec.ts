@@ -195,6 +195,9 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
       expect(ids(lines)).toEqual([lineOfA]);
       expect(lines.body.meta.total).toBe(1);
       expect(lines.body.included.map((o: any) => o.id)).toEqual([ofA]);
+      // What to hand over, and the order's total to collect; not the shop's prices.
+      expect(lines.body.data[0].attributes).toEqual({ quantity: '2', createdAt: expect.any(String) });
+      expect(lines.body.included[0].attributes.total).toBe(30000);
       expect(ids(await a.get(`/api/v1/order-lines?filter[order]=${ofB},${unassigned}`))).toEqual([]);
       expect((await a.get(`/api/v1/order-lines/${lineOfA}`)).status).toBe(200);
       expect(ids(await a.get(`/api/v1/orders?filter[courier]=${courierB.id}`))).toEqual([]);

@@ -71,8 +71,9 @@ export const orderLineResource = defineResource({
   description: 'One product of an order: how much and at what price. Created with its order; seen by whoever sees the order.',
   attributes: {
     quantity: { type: 'decimal', description: 'Positive; whole for stems and pieces.' },
-    unitPrice: { type: 'integer', description: 'Minor units per unit; the product’s price by default.' },
-    total: { type: 'integer', readOnly: true, description: 'quantity x unitPrice, minor units (half up).' },
+    // A courier sees what to hand over and the order's total to collect, not the shop's prices.
+    unitPrice: { type: 'integer', readPermission: Permission.OrdersRead, description: 'Minor units per unit; the product’s price by default.' },
+    total: { type: 'integer', readOnly: true, readPermission: Permission.OrdersRead, description: 'quantity x unitPrice, minor units (half up).' },
     createdAt: { type: 'datetime', readOnly: true, sortable: true },
   },
   relationships: {
