@@ -13,12 +13,13 @@ import { LoggingModule } from './infra/observability/logging';
 import { ObservabilityModule } from './infra/observability/observability.module';
 import { OpenApiModule } from './infra/openapi/openapi.module';
 import { InventoryModule } from './modules/inventory/inventory.module';
+import { SalesModule } from './modules/sales/sales.module';
 import { IntegrationSecretsModule, KeyRotationModule, SecretsModule } from './modules/secrets';
 import { TenantsModule } from './modules/tenants';
 
 /** Feature modules are listed here (where `nest g module` adds them); infrastructure comes with the configuration. */
 @Module({
-  imports: [TenantsModule, InventoryModule, IntegrationSecretsModule, KeyRotationModule],
+  imports: [TenantsModule, InventoryModule, SalesModule, IntegrationSecretsModule, KeyRotationModule],
 })
 export class AppModule {
   /** `logStream` replaces stdout for the logs (tests read them back). */

@@ -5,6 +5,8 @@ import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
 import { type Shop, acceptInvite, freshIp, loginDocument, newShop, shardOf, uniqueEmail } from '../support/fixtures';
 import { allDatabases, dumpDatabase, plaintextForms } from '../support/raw-tables';
 import { REDIS_TEST_URL } from '../support/services-env';
+import { placeOrder } from '../support/order-fixtures';
+import { newStore, stemProduct } from '../support/stock-fixtures';
 
 // If the databases, the cache or the logs are copied, the sensitive data in them is
 // ciphertext. Every value written here is unique to this run, so a hit is ours.
@@ -90,13 +92,22 @@ describe(`sensitive data at rest is ciphertext only (${PROFILE})`, () => {
       const found = await t.request('GET', `/api/v1/employees?${filter}`, { token: shop.accessToken });
       expect({ filter, ids: found.body.data.map((e: { id: string }) => e.id) }).toEqual({ filter, ids: [hired.body.data.id] });
     }
+    // An order's recipient, address and card message; found by the phone written another way.
+    const recipient = { recipientName: marker('Vera'), recipientPhone: phone(), address: marker('Tverskaya'), cardMessage: marker('With love') };
+    const store = await newStore(t, shop.accessToken, 'Order store');
+    const rose = await stemProduct(t, shop.accessToken, 'Order rose');
+    const { order } = await placeOrder(t, shop.accessToken, store, [{ product: rose.id, quantity: '1' }], recipient);
+    const recipientOther = `8 (${recipient.recipientPhone.slice(3, 6)}) ${recipient.recipientPhone.slice(7)}`;
+    const byRecipient = await t.request('GET', `/api/v1/orders?filter[recipientPhone]=${encodeURIComponent(recipientOther)}`, { token: shop.accessToken });
+    expect(byRecipient.body.data.map((o: { id: string }) => o.id)).toEqual([order]);
+    expect(byRecipient.body.data[0].attributes).toMatchObject(recipient);
     // A failed login for the e-mail, and a good one: the rate limiter keeps counters by e-mail.
     await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, 'wrong password!'), ip: freshIp() });
     expect((await t.request('POST', '/api/v1/sessions', { body: loginDocument(email, shop.password), ip: freshIp() })).status).toBe(201);
     output.stop();
 
-    const phones = [supplierPhone, idempotentPhone, employee.phone, otherPhone].flatMap((p) => [p, p.replace(/\D/g, ''), `+7${p.replace(/\D/g, '').slice(-10)}`]);
-    const plaintexts = [ownerName, email, integrationValue, employee.name, employee.email, otherEmail, ...phones];
+    const phones = [supplierPhone, idempotentPhone, employee.phone, otherPhone, recipient.recipientPhone, recipientOther].flatMap((p) => [p, p.replace(/\D/g, ''), `+7${p.replace(/\D/g, '').slice(-10)}`]);
+    const plaintexts = [ownerName, email, integrationValue, employee.name, employee.email, otherEmail, recipient.recipientName, recipient.address, recipient.cardMessage, ...phones];
     const forms = plaintexts.flatMap((p) => [...plaintextForms(p), encodeURIComponent(p)].map((form) => ({ plaintext: p, form })));
     const hits: string[] = [];
     const search = (where: string, text: string) => {

@@ -24,12 +24,20 @@ export enum Permission {
   /** Reports (sales, averages, write-offs): no reports module exists yet; its routes will need this. */
   ReportsRead = 'reports:read',
   /**
-   * The orders assigned to the caller (a courier's deliveries): the route permission of the
-   * future orders resource. Alone it shows only those orders (`recordScope`).
+   * The orders assigned to the caller (a courier's deliveries): the read permission of
+   * `orders` and `order-lines`. Alone it shows only those orders (`recordScope`).
    */
   OrdersReadAssigned = 'orders:read-assigned',
   /** Every order of the caller's stores, not only those assigned to them. */
   OrdersRead = 'orders:read',
+  /** Take orders, edit them in full, assign couriers, cancel and delete them. */
+  OrdersWrite = 'orders:write',
+  /**
+   * The route permission of PATCH on orders. Without `orders:write` (a courier) it
+   * allows only moving the status of an order assigned to the caller to
+   * out-for-delivery or delivered; the service refuses anything else (403).
+   */
+  OrdersDeliver = 'orders:deliver',
 }
 
 /**
@@ -61,6 +69,8 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.ReportsRead]: ['owner', 'manager'],
   [Permission.OrdersReadAssigned]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.OrdersRead]: ['owner', 'manager', 'florist'],
+  [Permission.OrdersWrite]: ['owner', 'manager', 'florist'],
+  [Permission.OrdersDeliver]: ['owner', 'manager', 'florist', 'courier'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

@@ -1,4 +1,5 @@
 import { InventoryErrorCode } from '../../modules/inventory/inventory.errors';
+import { SalesErrorCode } from '../../modules/sales/sales.errors';
 import { SecretsErrorCode } from '../../modules/secrets/secrets.errors';
 import { TenantsErrorCode } from '../../modules/tenants/tenants.errors';
 import { AuthErrorCode } from '../auth/auth.errors';
@@ -6,7 +7,7 @@ import { DatabaseErrorCode } from '../database/database.errors';
 import { JsonApiErrorCode } from './json-api.errors';
 
 /** Every code a DomainError may carry. A module adds its enum here and its cases below. */
-export type ErrorCode = JsonApiErrorCode | AuthErrorCode | DatabaseErrorCode | SecretsErrorCode | TenantsErrorCode | InventoryErrorCode;
+export type ErrorCode = JsonApiErrorCode | AuthErrorCode | DatabaseErrorCode | SecretsErrorCode | TenantsErrorCode | InventoryErrorCode | SalesErrorCode;
 
 export interface CodeDescription {
   status: number;
@@ -150,6 +151,16 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Document closed');
     case InventoryErrorCode.InvalidStockDocument:
       return d(422, 'Invalid stock document');
+    case SalesErrorCode.InvalidStatusTransition:
+      return d(422, 'Status change not allowed');
+    case SalesErrorCode.InvalidCourier:
+      return d(422, 'Not a courier of the store');
+    case SalesErrorCode.OrderNotDeletable:
+      return d(409, 'Order cannot be deleted');
+    case SalesErrorCode.OrderClosed:
+      return d(409, 'Order closed');
+    case SalesErrorCode.CourierNotAllowed:
+      return d(403, 'Not allowed for couriers');
     default: {
       const unmapped: never = code;
       throw new Error(`Unmapped error code ${String(unmapped)}`);

@@ -97,6 +97,6 @@ import { WriteOffLineService, WriteOffService } from './write-off.service';
     StockCountService,
     StockCountLineService,
   ],
-  exports: [ProductService, StockLedger, StockCheck],
+  exports: [ProductService, ProductRepository, StockLedger, StockCheck],
 })
 export class InventoryModule {}

@@ -26,8 +26,8 @@ const STOCK_HISTORY = [
   ['stock_counts', 'store_id'],
 ] as const;
 
-/** What keeps a store from being deleted: its stock history, or the people and devices bound to it. */
-export type StoreUse = { kind: 'stock' } | { kind: 'employees' | 'devices'; count: number };
+/** What keeps a store from being deleted: its stock history, its orders, or the people and devices bound to it. */
+export type StoreUse = { kind: 'stock' } | { kind: 'orders' } | { kind: 'employees' | 'devices'; count: number };
 
 /**
  * Stores on the tenant's shard. Every statement is scoped by `ctx.tenantId`, and
@@ -78,6 +78,9 @@ export class StoreRepository {
       const rows: unknown[] = await em.query(`SELECT 1 AS used FROM ${table} WHERE tenant_id = ? AND ${column} = ? LIMIT 1${lock}`, [ctx.tenantId, id]);
       if (rows.length) return { kind: 'stock' };
     }
+    // The sales module's orders (by name, as above): an order would name a store that is gone.
+    const orders: unknown[] = await em.query(`SELECT 1 AS used FROM orders WHERE tenant_id = ? AND store_id = ? LIMIT 1${lock}`, [ctx.tenantId, id]);
+    if (orders.length) return { kind: 'orders' };
     const catalog = this.catalog.managerFor(ctx);
     const employees = await catalog.countBy(UserStore, { tenantId: ctx.tenantId, storeId: id });
     if (employees) return { kind: 'employees', count: employees };

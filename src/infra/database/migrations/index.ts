@@ -15,6 +15,7 @@ import { TenantFences1764810000000 } from './shard/1764810000000-tenant-fences';
 import { IdempotencyPerUser1764820000000 } from './shard/1764820000000-idempotency-per-user';
 import { CacheVersionMoves1764830000000 } from './shard/1764830000000-cache-version-moves';
 import { IntegrationSecretRemovals1765200000000 } from './shard/1765200000000-integration-secret-removals';
+import { Orders1765300000000 } from './shard/1765300000000-orders';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
 export const CATALOG_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const SHARD_MIGRATIONS = [
   IdempotencyPerUser1764820000000,
   CacheVersionMoves1764830000000,
   IntegrationSecretRemovals1765200000000,
+  Orders1765300000000,
 ];

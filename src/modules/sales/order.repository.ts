@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import type { SelectQueryBuilder } from 'typeorm';
+import { Permission } from '../../infra/auth/permissions';
+import { isDuplicateKey } from '../../infra/database/database.errors';
+import { findResourcePage } from '../../infra/database/resource-page';
+import { lockClause } from '../../infra/database/row-locks';
+import { ShardRegistry } from '../../infra/database/shard-registry';
+import type { Page } from '../../infra/json-api/pagination';
+import type { ResourceQuery } from '../../infra/json-api/resource-query';
+import { applyRecordScope, recordScope } from '../../infra/tenancy/record-scope';
+import type { RequestContext } from '../../infra/tenancy/request-context';
+import { Order, OrderLine, OrderNumber } from './entities';
+
+const ORDER_SCOPE = { store: 'storeId', assignee: 'courierId' } as const;
+
+/**
+ * Orders on the tenant's shard. What callers read (`findPage`, `findByIds`) is
+ * the caller's record scope: the orders of their stores, and for a courier only
+ * those assigned to them. Every read that answers a caller goes through these
+ * two (lists, get-one, includes, related and relationship endpoints, the
+ * existence checks of writes and atomic operations), so an order outside the
+ * scope is missing everywhere alike. `byId` sees the whole tenant, for the
+ * service's own checks after the scope has let the request through.
+ */
+@Injectable()
+export class OrderRepository {
+  constructor(private readonly shards: ShardRegistry) {}
+
+  /** The caller's orders: the tenant, then the record scope. */
+  async visible(ctx: RequestContext, alias = 'o'): Promise<SelectQueryBuilder<Order>> {
+    const qb = (await this.shards.manager(ctx)).createQueryBuilder(Order, alias).where(`${alias}.tenantId = :tenantId`, { tenantId: ctx.tenantId });
+    return applyRecordScope(qb, alias, recordScope(ctx, Permission.OrdersRead), ORDER_SCOPE);
+  }
+
+  async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<Order>> {
+    return findResourcePage(await this.visible(ctx), query);
+  }
+
+  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<Order[]> {
+    if (!ids.length) return [];
+    return (await this.visible(ctx)).andWhere('o.id IN (:...ids)', { ids: [...ids] }).getMany();
+  }
+
+  /** One order of the tenant, locked against a concurrent change until the transaction ends (MySQL). */
+  async forChange(ctx: RequestContext, id: string): Promise<Order | undefined> {
+    const em = await this.shards.manager(ctx);
+    const lock = lockClause(em, 'update');
+    if (lock) await em.query(`SELECT id FROM orders WHERE tenant_id = ? AND id = ?${lock}`, [ctx.tenantId, id]);
+    return (await em.findBy(Order, { tenantId: ctx.tenantId, id }))[0];
+  }
+
+  async insert(ctx: RequestContext, order: Omit<Order, 'tenantId'>): Promise<Order> {
+    const row = { ...order, tenantId: ctx.tenantId };
+    await (await this.shards.manager(ctx)).insert(Order, row);
+    return row;
+  }
+
+  async update(ctx: RequestContext, id: string, changes: Partial<Omit<Order, 'tenantId' | 'id'>>): Promise<void> {
+    await (await this.shards.manager(ctx)).update(Order, { tenantId: ctx.tenantId, id }, changes);
+  }
+
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    const em = await this.shards.manager(ctx);
+    await em.delete(OrderLine, { tenantId: ctx.tenantId, orderId: id });
+    await em.delete(Order, { tenantId: ctx.tenantId, id });
+  }
+
+  /**
+   * The tenant's next order number. The tenant's counter row is locked until the
+   * transaction ends (MySQL; the embedded SQLite runs one write at a time), so
+   * two orders never share a number, and a rolled-back order gives its number
+   * back. The first order of a tenant makes the row; a concurrent first insert
+   * loses on the primary key, and then the row exists to lock.
+   */
+  async nextNumber(ctx: RequestContext): Promise<number> {
+    const em = await this.shards.manager(ctx);
+    for (let attempt = 0; ; attempt++) {
+      const rows: Array<{ last: number | string }> = await em.query(`SELECT last_number AS last FROM order_numbers WHERE tenant_id = ?${lockClause(em, 'update')}`, [ctx.tenantId]);
+      if (rows.length) {
+        const next = Number(rows[0].last) + 1;
+        await em.update(OrderNumber, { tenantId: ctx.tenantId }, { lastNumber: next });
+        return next;
+      }
+      try {
+        await em.insert(OrderNumber, { tenantId: ctx.tenantId, lastNumber: 1 });
+        return 1;
+      } catch (error) {
+        if (!isDuplicateKey(error) || attempt > 0) throw error;
+      }
+    }
+  }
+}
+
+/** Order lines: each visible exactly when its order is (the order's record scope, as a subquery). */
+@Injectable()
+export class OrderLineRepository {
+  constructor(
+    private readonly shards: ShardRegistry,
+    private readonly orders: OrderRepository,
+  ) {}
+
+  private async visible(ctx: RequestContext): Promise<SelectQueryBuilder<OrderLine>> {
+    const em = await this.shards.manager(ctx);
+    const owners = (await this.orders.visible(ctx, 'so')).select('so.id');
+    return em
+      .createQueryBuilder(OrderLine, 'ol')
+      .where('ol.tenantId = :tenantId', { tenantId: ctx.tenantId })
+      .andWhere(`ol.orderId IN (${owners.getQuery()})`)
+      .setParameters(owners.getParameters());
+  }
+
+  async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<OrderLine>> {
+    return findResourcePage(await this.visible(ctx), query);
+  }
+
+  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<OrderLine[]> {
+    if (!ids.length) return [];
+    return (await this.visible(ctx)).andWhere('ol.id IN (:...ids)', { ids: [...ids] }).getMany();
+  }
+
+  /** Line ids of each order, in the order they were added: one query for the batch. */
+  async idsByOrder(ctx: RequestContext, orderIds: readonly string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (!orderIds.length) return map;
+    const rows = await (await this.shards.manager(ctx))
+      .createQueryBuilder(OrderLine, 'ol')
+      .select(['ol.orderId AS owner', 'ol.id AS id'])
+      .where('ol.tenantId = :tenantId AND ol.orderId IN (:...orderIds)', { tenantId: ctx.tenantId, orderIds: [...orderIds] })
+      .orderBy('ol.createdAt')
+      .addOrderBy('ol.id')
+      .getRawMany<{ owner: string; id: string }>();
+    for (const { owner, id } of rows) map.set(owner, [...(map.get(owner) ?? []), id]);
+    return map;
+  }
+
+  async insert(ctx: RequestContext, line: Omit<OrderLine, 'tenantId'>): Promise<OrderLine> {
+    const row = { ...line, tenantId: ctx.tenantId };
+    await (await this.shards.manager(ctx)).insert(OrderLine, row);
+    return row;
+  }
+}
