@@ -2,6 +2,7 @@ import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { create, flower, one } from '../support/catalog-fixtures';
 import { type Member, type Shop, newEmployee, newShop, shardOf } from '../support/fixtures';
+import { csvRecords } from '../support/csv';
 import { orderAttributes, orderOperations, placeOrder } from '../support/order-fixtures';
 import { atomic, newStore } from '../support/stock-fixtures';
 
@@ -254,5 +255,27 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
       expect(problem(await atomic(t, florist.accessToken, orderOperations(arbat, [])))).toEqual({ status: 404, errors: [['related-not-found', '/atomic:operations/0/data/relationships/store/data']] });
       expect((await atomic(t, florist.accessToken, orderOperations(kiosk, [{ product: tulip, quantity: '1' }]))).status).toBe(200);
     });
+  });
+
+  it("exports a store's deliveries as CSV with the recipients decrypted, on the audit log; couriers and florists may not", async () => {
+    const day = '2026-05-09';
+    const { order } = await placeOrder(t, shop.accessToken, kiosk, [{ product: rose, quantity: '2' }], { deliveryDate: day, recipientPhone: '+7 903 765-43-21', cardMessage: 'With love, "A", always' });
+
+    const res = await t.request('GET', `/api/v1/orders/export?filter[store]=${kiosk}&filter[deliveryDate][gte]=${day}&filter[deliveryDate][lte]=${day}`, {
+      token: shop.accessToken,
+      headers: { accept: 'text/csv' },
+    });
+
+    expect(res.status).toBe(200);
+    const { records } = csvRecords(res.text);
+    expect(records).toEqual([
+      expect.objectContaining({ id: order, deliveryDate: day, recipientPhone: "'+7 903 765-43-21", cardMessage: 'With love, "A", always', status: 'new', total: '30000', store: kiosk }),
+    ]);
+    const events = await t.request('GET', '/api/v1/audit-events?filter[action]=data.exported&filter[targetType]=orders', { token: shop.accessToken });
+    expect(events.body.data.map((e: any) => JSON.parse(e.attributes.details))).toContainEqual({ format: 'csv', rows: 1, filters: 'deliveryDate,store' });
+    for (const role of ['courier', 'florist']) {
+      const member = await newEmployee(t, shop.accessToken, role, [kiosk]);
+      expect({ role, status: (await t.request('GET', '/api/v1/orders/export', { token: member.accessToken, headers: { accept: 'text/csv' } })).status }).toEqual({ role, status: 403 });
+    }
   });
 });

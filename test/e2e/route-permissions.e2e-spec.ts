@@ -151,6 +151,6 @@ describe(`every route and the permission matrix (${PROFILE})`, () => {
       }
     }
     expect(mismatches).toEqual([]);
-    expect(exportable).toEqual(['audit-events', 'products', 'stock-levels', 'stock-movements', 'suppliers']);
+    expect(exportable).toEqual(['audit-events', 'orders', 'products', 'stock-levels', 'stock-movements', 'suppliers']);
   });
 });

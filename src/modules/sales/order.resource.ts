@@ -62,6 +62,8 @@ export const orderResource = defineResource({
   page: { defaultSize: 50, maxSize: 200 },
   feed: true,
   permissions: orders,
+  // The day's deliveries for a manager to print or hand to a delivery service: recipients decrypted, so on the audit log.
+  export: { permission: Permission.ReportsRead },
   createDto: OrderCreateDto,
   updateDto: OrderUpdateDto,
 });
