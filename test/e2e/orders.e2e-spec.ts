@@ -1,10 +1,11 @@
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
+import { OrderService } from '../../src/modules/sales/order.service';
 import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { create, flower, one } from '../support/catalog-fixtures';
 import { type Member, type Shop, newEmployee, newShop, shardOf } from '../support/fixtures';
 import { csvRecords } from '../support/csv';
 import { orderAttributes, orderOperations, placeOrder } from '../support/order-fixtures';
-import { atomic, newStore } from '../support/stock-fixtures';
+import { atomic, newStore, serviceContext } from '../support/stock-fixtures';
 
 const problem = (res: TestResponse) => ({ status: res.status, errors: res.body?.errors?.map((e: any) => [e.code, e.source?.pointer ?? e.source?.parameter]) });
 const ids = (res: TestResponse) => (res.body.data as Array<{ id: string }>).map((r) => r.id).sort();
@@ -277,5 +278,18 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
       const member = await newEmployee(t, shop.accessToken, role, [kiosk]);
       expect({ role, status: (await t.request('GET', '/api/v1/orders/export', { token: member.accessToken, headers: { accept: 'text/csv' } })).status }).toEqual({ role, status: 403 });
     }
+  });
+
+  it('refuses an order for a store deleted after the request found it: 404, nothing written', async () => {
+    const gone = await newStore(t, shop.accessToken, 'Gone before the order');
+    expect((await t.request('DELETE', `/api/v1/stores/${gone}`, { token: shop.accessToken })).status).toBe(204);
+    const before = await rows('orders');
+    // As the engine calls the service once it has found the store: attributes sealed (any text will do here).
+    const sealed = { deliveryDate: '2026-03-08', deliverySlot: '10:00-12:00', recipientName: 'x', recipientPhone: 'x', recipientPhoneIndex: 'x', address: 'x' };
+
+    const refused = t.app.get(ShardRegistry).transaction(await serviceContext(t, shop), (tx) => t.app.get(OrderService).create(tx, { attributes: sealed as never, relationships: { store: gone } }));
+
+    await expect(refused).rejects.toMatchObject({ code: 'not-found', detail: `No stores with id ${gone}.` });
+    expect(await rows('orders')).toBe(before);
   });
 });

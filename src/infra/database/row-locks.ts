@@ -14,3 +14,15 @@ export function lockClause(em: EntityManager, mode: 'share' | 'update'): string 
 
 /** `?, ?, ?` for a list of bound values. */
 export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/**
+ * Whether the tenant's store `storeId` exists, its row held shared until the
+ * transaction ends (MySQL): a store delete locks the row for update before it
+ * looks for what uses the store, so a write that holds it (stock, an order) is
+ * waited for and then seen (409 `store-in-use`), or it waits for the delete and
+ * finds the store gone. Never a row that names a deleted store.
+ */
+export async function holdStore(em: EntityManager, tenantId: string, storeId: string): Promise<boolean> {
+  const rows: unknown[] = await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lockClause(em, 'share')}`, [tenantId, storeId]);
+  return rows.length > 0;
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CacheVersions } from '../../infra/cache/cache-versions';
-import { lockClause } from '../../infra/database/row-locks';
+import { holdStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import { notFound } from '../../infra/json-api/json-api.errors';
 import type { RequestContext } from '../../infra/tenancy/request-context';
@@ -114,24 +114,13 @@ export class StockLedger {
    */
   session<T>(ctx: RequestContext, storeId: string, productIds: readonly string[], consuming: readonly string[], work: (session: StockSession) => Promise<T>): Promise<T> {
     return this.shards.transaction(ctx, async (tx) => {
-      await this.holdStore(tx, storeId);
+      // Held shared until the commit: a concurrent delete of the store waits for this write (`holdStore`).
+      if (!(await holdStore(await this.shards.manager(tx), tx.tenantId, storeId))) throw notFound('stores', storeId);
       const repos = { levels: this.levels, batches: this.batches, movements: this.movements };
       const session = await StockSession.open(tx, storeId, repos, productIds, consuming);
       const result = await work(session);
       if (await session.flush()) await this.versions.touchStore(tx, storeId, STOCK_CACHE);
       return result;
     });
-  }
-
-  /**
-   * The store's row, held with a shared lock until the transaction ends: a store
-   * delete locks it for update before it looks for stock, so it waits for this
-   * write and then sees its rows (409 `store-in-use`), or this write waits for
-   * the delete and finds the store gone (404), never stock of a deleted store.
-   */
-  private async holdStore(tx: RequestContext, storeId: string): Promise<void> {
-    const em = await this.shards.manager(tx);
-    const rows: unknown[] = await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lockClause(em, 'share')}`, [tx.tenantId, storeId]);
-    if (!rows.length) throw notFound('stores', storeId);
   }
 }

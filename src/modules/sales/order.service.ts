@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Permission, can } from '../../infra/auth/permissions';
 import { uuid7 } from '../../infra/database/uuid7';
+import { notFound } from '../../infra/json-api/json-api.errors';
 import type { Page } from '../../infra/json-api/pagination';
 import type { Linkage, ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
@@ -52,6 +53,7 @@ export class OrderService implements ResourceHandler<Order> {
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<Sealed<OrderCreateDto>>): Promise<Order> {
     const storeId = relationships.store as string;
+    if (!(await this.orders.holdStore(ctx, storeId))) throw notFound('stores', storeId);
     const courierId = (relationships.courier as string | null | undefined) ?? null;
     if (courierId) await this.couriers.check(ctx, courierId, storeId);
     const now = new Date();
@@ -82,6 +84,7 @@ export class OrderService implements ResourceHandler<Order> {
     if (!can(ctx.role, Permission.OrdersWrite)) this.courierMay(input);
     if (a.status !== undefined) checkTransition(current.status, a.status);
     const storeId = (relationships.store as string | undefined) ?? current.storeId;
+    if (storeId !== current.storeId && !(await this.orders.holdStore(ctx, storeId))) throw notFound('stores', storeId);
     const courierId = relationships.courier !== undefined ? (relationships.courier as string | null) : current.courierId;
     // A new courier, or a new store for the courier kept: either way they must work there.
     if (courierId && (relationships.courier !== undefined || storeId !== current.storeId)) {
