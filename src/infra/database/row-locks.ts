@@ -16,13 +16,14 @@ export function lockClause(em: EntityManager, mode: 'share' | 'update'): string 
 export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 /**
- * Whether the tenant's store `storeId` exists, its row held shared until the
- * transaction ends (MySQL): a store delete locks the row for update before it
- * looks for what uses the store, so a write that holds it (stock, an order) is
- * waited for and then seen (409 `store-in-use`), or it waits for the delete and
- * finds the store gone. Never a row that names a deleted store.
+ * Whether the tenant's store `storeId` exists, its row locked until the
+ * transaction ends (MySQL). The two halves of one rule: a write that names the
+ * store (stock, an order) holds it `share`; a store delete takes it `update`
+ * before it looks for what uses the store. So the delete waits for such a write
+ * and then sees it (409 `store-in-use`), or the write waits for the delete and
+ * finds the store gone: never a row that names a deleted store.
  */
-export async function holdStore(em: EntityManager, tenantId: string, storeId: string): Promise<boolean> {
-  const rows: unknown[] = await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lockClause(em, 'share')}`, [tenantId, storeId]);
+export async function lockStore(em: EntityManager, tenantId: string, storeId: string, mode: 'share' | 'update'): Promise<boolean> {
+  const rows: unknown[] = await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lockClause(em, mode)}`, [tenantId, storeId]);
   return rows.length > 0;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CacheVersions } from '../../infra/cache/cache-versions';
-import { holdStore } from '../../infra/database/row-locks';
+import { lockStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import { notFound } from '../../infra/json-api/json-api.errors';
 import type { RequestContext } from '../../infra/tenancy/request-context';
@@ -114,8 +114,8 @@ export class StockLedger {
    */
   session<T>(ctx: RequestContext, storeId: string, productIds: readonly string[], consuming: readonly string[], work: (session: StockSession) => Promise<T>): Promise<T> {
     return this.shards.transaction(ctx, async (tx) => {
-      // Held shared until the commit: a concurrent delete of the store waits for this write (`holdStore`).
-      if (!(await holdStore(await this.shards.manager(tx), tx.tenantId, storeId))) throw notFound('stores', storeId);
+      // Held shared until the commit: a concurrent delete of the store waits for this write (`lockStore`).
+      if (!(await lockStore(await this.shards.manager(tx), tx.tenantId, storeId, 'share'))) throw notFound('stores', storeId);
       const repos = { levels: this.levels, batches: this.batches, movements: this.movements };
       const session = await StockSession.open(tx, storeId, repos, productIds, consuming);
       const result = await work(session);

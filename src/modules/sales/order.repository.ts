@@ -3,7 +3,7 @@ import type { SelectQueryBuilder } from 'typeorm';
 import { Permission } from '../../infra/auth/permissions';
 import { isDuplicateKey } from '../../infra/database/database.errors';
 import { findResourcePage } from '../../infra/database/resource-page';
-import { holdStore, lockClause } from '../../infra/database/row-locks';
+import { lockClause, lockStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
@@ -41,9 +41,9 @@ export class OrderRepository {
     return (await this.visible(ctx)).andWhere('o.id IN (:...ids)', { ids: [...ids] }).getMany();
   }
 
-  /** Whether the order's store exists, held shared until the commit so that it cannot be deleted under the order (`holdStore`). */
+  /** Whether the order's store exists, held shared until the commit so that it cannot be deleted under the order (`lockStore`). */
   async holdStore(ctx: RequestContext, storeId: string): Promise<boolean> {
-    return holdStore(await this.shards.manager(ctx), ctx.tenantId, storeId);
+    return lockStore(await this.shards.manager(ctx), ctx.tenantId, storeId, 'share');
   }
 
   /** One order of the tenant, locked against a concurrent change until the transaction ends (MySQL). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { findResourcePage } from '../../infra/database/resource-page';
-import { lockClause } from '../../infra/database/row-locks';
+import { lockClause, lockStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
 import type { Page } from '../../infra/json-api/pagination';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
@@ -10,20 +10,22 @@ import type { RequestContext } from '../../infra/tenancy/request-context';
 import { DeviceToken, Store, UserStore } from './entities';
 
 /**
- * The shard tables whose rows give a store a stock history, with the column that
- * names it (each indexed by tenant and that column). Inventory's tables, read
- * here by name: the store's deletion must see them, and inventory depends on
- * stores, not the other way round.
+ * The shard tables whose rows keep a store from being deleted, with the column
+ * that names it (each indexed by tenant and that column) and what the rows are:
+ * its stock history, or its orders. Inventory's and sales' tables, read here by
+ * name: the store's deletion must see them, and those modules depend on stores,
+ * not the other way round.
  */
-const STOCK_HISTORY = [
-  ['stock_levels', 'store_id'],
-  ['stock_batches', 'store_id'],
-  ['stock_movements', 'store_id'],
-  ['goods_receipts', 'store_id'],
-  ['write_offs', 'store_id'],
-  ['transfers', 'from_store_id'],
-  ['transfers', 'to_store_id'],
-  ['stock_counts', 'store_id'],
+const SHARD_USES = [
+  ['stock_levels', 'store_id', 'stock'],
+  ['stock_batches', 'store_id', 'stock'],
+  ['stock_movements', 'store_id', 'stock'],
+  ['goods_receipts', 'store_id', 'stock'],
+  ['write_offs', 'store_id', 'stock'],
+  ['transfers', 'from_store_id', 'stock'],
+  ['transfers', 'to_store_id', 'stock'],
+  ['stock_counts', 'store_id', 'stock'],
+  ['orders', 'store_id', 'orders'],
 ] as const;
 
 /** What keeps a store from being deleted: its stock history, its orders, or the people and devices bound to it. */
@@ -73,14 +75,11 @@ export class StoreRepository {
   async usage(ctx: RequestContext, id: string): Promise<StoreUse | undefined> {
     const em = await this.shards.manager(ctx);
     const lock = lockClause(em, 'share');
-    for (const [table, column] of STOCK_HISTORY) {
+    for (const [table, column, kind] of SHARD_USES) {
       // Table and column names are constants of this file, never input.
       const rows: unknown[] = await em.query(`SELECT 1 AS used FROM ${table} WHERE tenant_id = ? AND ${column} = ? LIMIT 1${lock}`, [ctx.tenantId, id]);
-      if (rows.length) return { kind: 'stock' };
+      if (rows.length) return { kind };
     }
-    // The sales module's orders (by name, as above): an order would name a store that is gone.
-    const orders: unknown[] = await em.query(`SELECT 1 AS used FROM orders WHERE tenant_id = ? AND store_id = ? LIMIT 1${lock}`, [ctx.tenantId, id]);
-    if (orders.length) return { kind: 'orders' };
     const catalog = this.catalog.managerFor(ctx);
     const employees = await catalog.countBy(UserStore, { tenantId: ctx.tenantId, storeId: id });
     if (employees) return { kind: 'employees', count: employees };
@@ -89,11 +88,9 @@ export class StoreRepository {
     return undefined;
   }
 
-  /** Locks the store's row for its deletion until the transaction ends: stock writers in it (which hold it shared) are waited for first. */
+  /** Locks the store's row for its deletion until the transaction ends: writers that hold it shared (stock, orders) are waited for first. */
   async lockForChange(ctx: RequestContext, id: string): Promise<void> {
-    const em = await this.shards.manager(ctx);
-    const lock = lockClause(em, 'update');
-    if (lock) await em.query(`SELECT id FROM stores WHERE tenant_id = ? AND id = ?${lock}`, [ctx.tenantId, id]);
+    await lockStore(await this.shards.manager(ctx), ctx.tenantId, id, 'update');
   }
 
   async delete(ctx: RequestContext, id: string): Promise<void> {
