@@ -7,6 +7,7 @@ import { type ResourceDefinition, filterOperators, joinsShardTransaction, resour
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { PROFILE, type RequestOptions, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { create, one } from '../support/catalog-fixtures';
+import { csvRecords } from '../support/csv';
 import { type Shop, acceptInvite, freshIp, loginDocument, newShop, shardOf } from '../support/fixtures';
 import { FACTORIES } from '../support/resource-fixtures';
 import { placeOn } from '../support/shard-fixtures';
@@ -308,7 +309,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
         expect({ url, status: res.status }).toEqual({ url, status: 200 });
         exports++;
         expect({ url, leaked: [...aEveryId].filter((id) => res.text.includes(id)) }).toEqual({ url, leaked: [] });
-        const ids = res.text.replace(/^\uFEFF/, '').split('\r\n').slice(1).filter(Boolean).map((line) => line.split(',')[0]);
+        const ids = csvRecords(res.text).records.map((record) => record.id);
         if (empty) expect({ url, ids }).toEqual({ url, ids: [] });
         // B's audit log grows with every export B makes; every other type's export is exactly B's list.
         else if (def.type !== 'audit-events') expect({ url, unknown: ids.filter((id) => !bList.includes(id)) }).toEqual({ url, unknown: [] });

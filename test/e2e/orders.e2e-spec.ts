@@ -3,7 +3,7 @@ import { OrderService } from '../../src/modules/sales/order.service';
 import { PROFILE, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
 import { create, flower, one } from '../support/catalog-fixtures';
 import { type Member, type Shop, newEmployee, newShop, shardOf } from '../support/fixtures';
-import { csvRecords } from '../support/csv';
+import { csvRecords, exportCsv } from '../support/csv';
 import { orderAttributes, orderOperations, placeOrder } from '../support/order-fixtures';
 import { atomic, newStore, serviceContext } from '../support/stock-fixtures';
 
@@ -262,10 +262,7 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
     const day = '2026-05-09';
     const { order } = await placeOrder(t, shop.accessToken, kiosk, [{ product: rose, quantity: '2' }], { deliveryDate: day, recipientPhone: '+7 903 765-43-21', cardMessage: 'With love, "A", always' });
 
-    const res = await t.request('GET', `/api/v1/orders/export?filter[store]=${kiosk}&filter[deliveryDate][gte]=${day}&filter[deliveryDate][lte]=${day}`, {
-      token: shop.accessToken,
-      headers: { accept: 'text/csv' },
-    });
+    const res = await exportCsv(t, shop.accessToken, 'orders', `filter[store]=${kiosk}&filter[deliveryDate][gte]=${day}&filter[deliveryDate][lte]=${day}`);
 
     expect(res.status).toBe(200);
     const { records } = csvRecords(res.text);
@@ -276,7 +273,7 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
     expect(events.body.data.map((e: any) => JSON.parse(e.attributes.details))).toContainEqual({ format: 'csv', rows: 1, filters: 'deliveryDate,store' });
     for (const role of ['courier', 'florist']) {
       const member = await newEmployee(t, shop.accessToken, role, [kiosk]);
-      expect({ role, status: (await t.request('GET', '/api/v1/orders/export', { token: member.accessToken, headers: { accept: 'text/csv' } })).status }).toEqual({ role, status: 403 });
+      expect({ role, status: (await exportCsv(t, member.accessToken, 'orders')).status }).toEqual({ role, status: 403 });
     }
   });
 
