@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { DataSource } from 'typeorm';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/infra/database/data-source-options';
@@ -39,8 +40,11 @@ describe(`the TypeORM CLI on ormconfig.ts (${PROFILE})`, () => {
   const typeorm = (command: string, target?: string) =>
     run('npm', ['run', '--silent', 'typeorm', '--', command], { env: { ...process.env, ...vars, ...(target && { ORM_TARGET: target }) } });
 
-  /** `[X] <row id> Name` (applied) and `[ ] Name` (pending), in the order printed. */
-  const listed = (stdout: string) => [...stdout.matchAll(/^\[([ X])\] (?:\d+ )?(\S+)$/gm)].map(([, mark, name]) => [name, mark === 'X']);
+  /**
+   * `[X] <row id> Name` (applied) and `[ ] Name` (pending), in the order printed.
+   * TypeORM underlines each line when colours are on (FORCE_COLOR in CI's environment).
+   */
+  const listed = (stdout: string) => [...stripVTControlCharacters(stdout).matchAll(/^\[([ X])\] (?:\d+ )?(\S+)$/gm)].map(([, mark, name]) => [name, mark === 'X']);
   /** The exit status and what went to stderr (empty on success), so a failure shows why. */
   const failure = ({ status, stderr }: { status: number | null; stderr: string }) => ({ status, stderr: stderr.trim() });
 
