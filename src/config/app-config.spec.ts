@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
@@ -26,6 +26,24 @@ describe(loadConfig.name, () => {
     expect(sut.vault).toBeNull();
     expect(sut.auth.tokenSecret.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({ DATA_DIR: dir }).auth.tokenSecret).toBe(sut.auth.tokenSecret);
+  });
+
+  it('with no variables at all runs the embedded profile on ./data of the working directory, made on first start', () => {
+    // loadConfig resolves ./data against the process's working directory: a temporary one, not the repository.
+    const cwd = dataDir();
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const sut = loadConfig({});
+      expect(sut.profile).toBe('embedded');
+      expect(sut.dataDir).toBe(join(cwd, 'data'));
+      expect(sut.catalog).toEqual({ kind: 'sqljs', file: join(cwd, 'data', 'catalog.sqlite') });
+      expect(sut.shards).toEqual([{ id: 'local', target: { kind: 'sqljs', file: join(cwd, 'data', 'shard-local.sqlite') } }]);
+      expect(existsSync(join(cwd, 'data', 'auth-token.key'))).toBe(true);
+    } finally {
+      process.chdir(before);
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('runs the services profile with every shard, AppRole and defaults', () => {

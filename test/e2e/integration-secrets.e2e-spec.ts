@@ -51,11 +51,12 @@ describe(`integration-secrets: write-only credentials in Vault KV (${PROFILE})`,
     const created = await post(shop, { name: 'Sber terminal', kind: 'payment-terminal', value });
     expect(created.status).toBe(201);
     const { id, attributes } = created.body.data;
-    expect(attributes).toEqual({ name: 'Sber terminal', kind: 'payment-terminal', version: 1, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    // Only these four, as the issue has it: never the value, nor anything else of the row.
+    expect(attributes).toEqual({ name: 'Sber terminal', kind: 'payment-terminal', version: 1, updatedAt: expect.any(String) });
     const read = await t.request('GET', `/api/v1/${TYPE}/${id}`, { token: shop.accessToken });
     const list = await t.request('GET', `/api/v1/${TYPE}?filter[kind]=payment-terminal`, { token: shop.accessToken });
-    expect(read.body.data.attributes).not.toHaveProperty('value');
-    expect(list.body.data.map((d: any) => d.id)).toContain(id);
+    expect(read.body.data.attributes).toEqual(attributes);
+    expect(list.body.data.find((d: any) => d.id === id)?.attributes).toEqual(attributes);
     for (const text of [created.text, read.text, list.text, ...t.logs]) expect(text).not.toContain(value);
 
     const stored = await row(shop, id);

@@ -183,11 +183,18 @@ describe(`key rotation: rotate, rewrap in the background, raise the minimum vers
 
     // A copy of a value from before the rotation no longer decrypts, even one this server decrypted before: the old version is retired.
     await shardA.query('UPDATE suppliers SET contact_phone_ciphertext = ? WHERE tenant_id = ? AND id = ?', [stale, a.tenantId, rows[1].id]);
+    const invalidCount = async () => metric((await t.request('GET', '/metrics')).text, 'bloomdesk_ciphertext_invalid_total', 'type="suppliers"').reduce((x, y) => x + y, 0);
+    const counted = await invalidCount();
+    const logsBefore = t.logs.length;
     const retired = await t.request('GET', `/api/v1/suppliers/${rows[1].id}`, { token: a.accessToken });
     expect(retired.status).toBe(500);
     expect(retired.body.errors[0].code).toBe('ciphertext-invalid');
     expect(retired.body.errors[0].detail).toContain(rows[1].id);
     expect(retired.text).not.toContain(stale.slice(10));
+    const logged = t.logs.slice(logsBefore).join('\n');
+    expect(logged).toContain(rows[1].id);
+    expect(logged).not.toContain(stale.slice(10));
+    expect(await invalidCount()).toBe(counted + 1);
     // Writing the value again mends the record.
     const mended = phone();
     const patch = { data: { type: 'suppliers', id: rows[1].id, attributes: { contactPhone: mended } } };

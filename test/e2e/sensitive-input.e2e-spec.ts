@@ -37,8 +37,8 @@ describe(`bad stored ciphertexts and bad sensitive input (${PROFILE})`, () => {
   const storedPhone = async (s: Shop, id: string) =>
     ((await (await shard(s)).query('SELECT contact_phone_ciphertext AS c FROM suppliers WHERE tenant_id = ? AND id = ?', [s.tenantId, id]))[0]?.c ?? null) as string | null;
   const count = async (s: Shop) => (await t.request('GET', '/api/v1/suppliers', { token: s.accessToken })).body.meta.total as number;
-  const invalidCount = async () => {
-    const line = (await t.request('GET', '/metrics')).text.split('\n').find((l) => l.startsWith('bloomdesk_ciphertext_invalid_total{type="suppliers"}'));
+  const invalidCount = async (type = 'suppliers') => {
+    const line = (await t.request('GET', '/metrics')).text.split('\n').find((l) => l.startsWith(`bloomdesk_ciphertext_invalid_total{type="${type}"}`));
     return line ? Number(line.split(' ')[1]) : 0;
   };
 
@@ -64,6 +64,32 @@ describe(`bad stored ciphertexts and bad sensitive input (${PROFILE})`, () => {
     expect(logged).not.toContain(spoiled.slice(-30));
     expect(await invalidCount()).toBe(counted + 2);
     await (await shard(shop)).query('DELETE FROM suppliers WHERE tenant_id = ? AND id = ?', [shop.tenantId, id]);
+  });
+
+  it.each([
+    ['tampered', tamper],
+    ['trimmed of its key version', trimVersion],
+  ])('answers the repeat of an Idempotency-Key whose stored answer was %s with a stable error naming the key, logs the key but not the ciphertext, and counts it', async (_what, spoil) => {
+    const key = `spoiled-${randomInt(1e9)}`;
+    const body = { data: { type: 'suppliers', attributes: { name: 'Kept', contactPhone: phone() } } };
+    const post = () => t.request('POST', '/api/v1/suppliers', { token: shop.accessToken, headers: { 'idempotency-key': key }, body });
+    expect((await post()).status).toBe(201);
+    const where = [shop.tenantId, key];
+    const [{ stored }] = await (await shard(shop)).query('SELECT body_ciphertext AS stored FROM idempotency_records WHERE tenant_id = ? AND idempotency_key = ?', where);
+    const spoiled = spoil(stored as string);
+    await (await shard(shop)).query('UPDATE idempotency_records SET body_ciphertext = ? WHERE tenant_id = ? AND idempotency_key = ?', [spoiled, ...where]);
+    const counted = await invalidCount('idempotency-records');
+    const logsBefore = t.logs.length;
+
+    const res = await post();
+    expect(res.status).toBe(500);
+    expect(res.body.errors).toEqual([
+      { status: '500', code: 'ciphertext-invalid', title: 'Stored data cannot be decrypted', detail: `The stored response of idempotency-records ${key} cannot be decrypted.` },
+    ]);
+    const logged = t.logs.slice(logsBefore).join('\n');
+    expect(logged).toContain(key);
+    expect(logged).not.toContain(spoiled.slice(-30));
+    expect(await invalidCount('idempotency-records')).toBe(counted + 1);
   });
 
   it.each([

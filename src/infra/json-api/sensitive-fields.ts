@@ -24,6 +24,13 @@ type BlindIndex = NonNullable<AttributeDefinition['blindIndex']>;
 /** Ciphertexts made ahead of a write, by attribute: each used only if the write seals that very plaintext. */
 export type Presealed = ReadonlyMap<string, { plaintext: string; ciphertext: string }>;
 
+/** Whose a stored value is: a record's type and id, and the attribute holding the value. */
+export interface StoredValueOwner {
+  type: string;
+  id: string;
+  attribute: string;
+}
+
 /** Never equal to a real index, so a filter value that is not a phone or e-mail matches nothing. */
 const NO_MATCH = '!unindexable';
 
@@ -130,25 +137,27 @@ export class SensitiveFields {
       }
     }
     if (!ciphertexts.length) return;
-    let plaintexts: string[];
+    const plaintexts = await this.decryptStored(ctx.tenantId, ciphertexts, (i) => ({ type: slots[i].node.def.type, id: slots[i].node.record.id, attribute: slots[i].name }));
+    slots.forEach(({ node, name }, i) => (node.plaintext![name] = plaintexts[i]));
+  }
+
+  /**
+   * Decrypts stored values in one call. One that does not decrypt is named by
+   * `owner` of its position (its record's type and id, and what it holds; the log
+   * and the client get those, never the ciphertext) and counted by type.
+   */
+  async decryptStored(tenantId: string, ciphertexts: string[], owner: (index: number) => StoredValueOwner): Promise<string[]> {
     try {
-      plaintexts = await this.encryption.decrypt(ctx.tenantId, ciphertexts);
+      return await this.encryption.decrypt(tenantId, ciphertexts);
     } catch (error) {
       const index = error instanceof SecretsError ? (error.meta?.index as number | undefined) : undefined;
       if (error instanceof SecretsError && error.code === SecretsErrorCode.CiphertextInvalid && index !== undefined) {
-        const { node, name } = slots[index];
-        this.metrics.ciphertextInvalid.inc({ type: node.def.type });
-        // Names the record (the log and the client get its id), never the ciphertext.
-        throw new SecretsError(
-          SecretsErrorCode.CiphertextInvalid,
-          `The stored ${name} of ${node.def.type} ${node.record.id} cannot be decrypted.`,
-          undefined,
-          { type: node.def.type, id: node.record.id, attribute: name },
-        );
+        const { type, id, attribute } = owner(index);
+        this.metrics.ciphertextInvalid.inc({ type });
+        throw new SecretsError(SecretsErrorCode.CiphertextInvalid, `The stored ${attribute} of ${type} ${id} cannot be decrypted.`, undefined, { type, id, attribute });
       }
       throw error;
     }
-    slots.forEach(({ node, name }, i) => (node.plaintext![name] = plaintexts[i]));
   }
 
   private async indexInto(ctx: RequestContext, items: Array<{ name: string; index: BlindIndex; value: string }>, attributes: Record<string, unknown>): Promise<void> {

@@ -10,6 +10,7 @@ import { IdempotencyRecord } from '../database/entities/idempotency-record';
 import { ShardRegistry } from '../database/shard-registry';
 import type { RequestContext } from '../tenancy/request-context';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
+import { SensitiveFields } from './sensitive-fields';
 import type { JsonApiDocument } from './serializer';
 
 /** What a write answers: its status, its document, and for a create the new resource's URL. */
@@ -82,6 +83,7 @@ export class WriteGate {
     private readonly shards: ShardRegistry,
     private readonly catalog: CatalogDatabase,
     @Inject(ENCRYPTION_PROVIDER) private readonly encryption: EncryptionProvider,
+    private readonly sensitive: SensitiveFields,
   ) {}
 
   /** A write of the caller's: `work` runs in a transaction of the database `storage` names, and its context carries it. */
@@ -163,8 +165,10 @@ export class WriteGate {
     await em.update(IdempotencyRecord, { tenantId: id.tenantId, userId: id.userId, key: id.key }, { status: outcome.status, location: outcome.location ?? null, bodyCiphertext });
   }
 
+  /** A stored answer that does not decrypt is named by its key (the client's own; never the ciphertext) and counted as a resource's value is. */
   private async replay(stored: IdempotencyRecord): Promise<WriteOutcome> {
-    const [body] = stored.bodyCiphertext ? await this.encryption.decrypt(stored.tenantId, [stored.bodyCiphertext]) : [undefined];
+    const owner = { type: 'idempotency-records', id: stored.key, attribute: 'response' };
+    const [body] = stored.bodyCiphertext ? await this.sensitive.decryptStored(stored.tenantId, [stored.bodyCiphertext], () => owner) : [undefined];
     return { status: stored.status, location: stored.location ?? undefined, document: body === undefined ? undefined : JSON.parse(body), replayed: true };
   }
 }

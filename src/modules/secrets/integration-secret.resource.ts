@@ -17,7 +17,6 @@ export const integrationSecretResource = defineResource({
       description: 'Write-only: kept in Vault KV (the embedded profile: encrypted by the local keyring), never returned. Each new value is a new version.',
     },
     version: { type: 'integer', readOnly: true, description: 'Version of the value; a new value adds one.' },
-    createdAt: { type: 'datetime', readOnly: true, sortable: true },
     updatedAt: { type: 'datetime', readOnly: true, sortable: true },
   },
   defaultSort: ['name'],

@@ -50,7 +50,7 @@ export class SecretsMetrics {
     });
     this.ciphertextInvalid = new Counter({
       name: 'bloomdesk_ciphertext_invalid_total',
-      help: 'Reads that met a stored ciphertext that does not decrypt (tampered, another tenant\'s, or of a retired key version), by resource type',
+      help: 'Reads that met a stored ciphertext that does not decrypt (tampered, another tenant\'s, or of a retired key version), by resource type (idempotency-records: a stored Idempotency-Key answer)',
       labelNames: ['type'],
       registers,
     });
