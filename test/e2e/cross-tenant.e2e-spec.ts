@@ -3,6 +3,7 @@ import { AccessTokenService } from '../../src/infra/auth/access-token';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import { uuid7 } from '../../src/infra/database/uuid7';
+import { encodeCursor } from '../../src/infra/json-api/cursor';
 import { type ResourceDefinition, filterOperators, joinsShardTransaction, resourcePath } from '../../src/infra/json-api/resource-definition';
 import { ResourceRegistry } from '../../src/infra/json-api/resource-registry';
 import { PROFILE, type RequestOptions, type TestApp, type TestResponse, bootApp } from '../support/app-harness';
@@ -13,8 +14,17 @@ import { FACTORIES } from '../support/resource-fixtures';
 import { placeOn } from '../support/shard-fixtures';
 import { ATOMIC_TYPE } from '../support/stock-fixtures';
 
-/** What a client can tell from a refusal: status, code, title, pointer; the detail repeats the id the client sent. */
-const refusal = (res: TestResponse) => ({ status: res.status, errors: res.body?.errors?.map((e: any) => [e.code, e.title, e.source?.pointer ?? e.source?.parameter]) });
+/**
+ * An answer word for word (a refusal's every error member, detail and meta
+ * included), but for what the request named (`named`: ids, cursors), which becomes
+ * one placeholder, and the request id: two answers that differ in anything else
+ * tell A's ids from missing ones.
+ */
+const wordForWord = (res: TestResponse, ...named: string[]) => {
+  let text = JSON.stringify({ ...res.body, meta: res.body?.meta && { ...res.body.meta, requestId: 'REQUEST' } });
+  for (const id of named) text = text.replaceAll(id, '<id>');
+  return { status: res.status, body: JSON.parse(text) };
+};
 const MAX_INCLUDE_DEPTH = 3;
 
 /** A write the factories sent for shop B, replayed with one related id swapped for A's. */
@@ -206,6 +216,12 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
     return records;
   }
 
+  /** A's records that no longer read as they did before the attacks. */
+  async function changedOfA(): Promise<string[]> {
+    const after = await snapshot(a);
+    return [...aBefore.keys()].filter((key) => JSON.stringify(after.get(key)) !== JSON.stringify(aBefore.get(key)));
+  }
+
   async function totals(shop: Shop): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     for (const { def } of resources) counts.set(def.type, (await listAs(shop, base(def))).body.meta?.total);
@@ -251,7 +267,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
         const route = `${method} ${url.replace(victim, ':id')}`;
         const real = await asB(method, url, body);
         const missing = await asB(onGhost[i][0], onGhost[i][1], onGhost[i][2]);
-        expect({ route, ...refusal(real) }).toEqual({ route, ...refusal(missing) });
+        expect({ route, ...wordForWord(real, victim) }).toEqual({ route, ...wordForWord(missing, ghost) });
         expect({ route, refused: real.status >= 400 }).toEqual({ route, refused: true });
       }
     }
@@ -284,6 +300,30 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
       }
     }
     expect(urls).toBeGreaterThan(100);
+  });
+
+  it("answers a feed cursor made from A's row exactly as one made from a missing row next to it, showing none of A's rows", async () => {
+    let cursors = 0;
+    for (const { def } of resources) {
+      if (!def.feed) continue;
+      const aRecords = (await listAs(a, `${base(def)}?page[size]=${def.page.maxSize}`)).body.data as any[];
+      for (const record of aRecords.slice(0, 3)) {
+        const updatedAt = new Date(record.attributes.updatedAt);
+        expect({ type: def.type, updatedAt: Number.isNaN(updatedAt.getTime()) }).toEqual({ type: def.type, updatedAt: false });
+        // One step down in the id's last digit (up from 0): only A's row itself, or this missing one, sorts between the two positions.
+        const last = parseInt(record.id.at(-1), 16);
+        const missingId = `${record.id.slice(0, -1)}${(last === 0 ? 1 : last - 1).toString(16)}`;
+        const [victim, ghost] = [encodeCursor({ updatedAt, id: record.id }), encodeCursor({ updatedAt, id: missingId })];
+        for (const side of ['after', 'before']) {
+          const url = (cursor: string) => `${base(def)}?page[size]=${def.page.maxSize}&page[${side}]=${cursor}`;
+          const [real, missing] = [await asB('GET', url(victim)), await asB('GET', url(ghost))];
+          expect({ url: url(victim), status: real.status, leaked: leaked(real) }).toEqual({ url: url(victim), status: 200, leaked: [] });
+          expect({ url: url(victim), ...wordForWord(real, victim) }).toEqual({ url: url(victim), ...wordForWord(missing, ghost) });
+          cursors++;
+        }
+      }
+    }
+    expect(cursors).toBeGreaterThan(10);
   });
 
   it("never puts A's rows in B's exports, under any filter (with A's values and ids): B's export is B's list", async () => {
@@ -343,9 +383,7 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
           for (const url of urls) {
             const res = await asB('GET', url);
             expect({ url, planted: `${def.type}.${name}`, leaked: leaked(res, plantedId) }).toEqual({ url, planted: `${def.type}.${name}`, leaked: [] });
-            // A refusal carries its request's id; two 404s are the same answer whatever their ids.
-            const body = res.body?.errors ? { ...res.body, meta: { ...res.body.meta, requestId: 'REQUEST' } } : res.body;
-            answers.push({ url, status: res.status, body: plantedId ? JSON.parse(JSON.stringify(body).replaceAll(plantedId, 'PLANTED')) : body });
+            answers.push({ url, ...wordForWord(res, ...(plantedId ? [plantedId] : [])) });
           }
           return answers;
         };
@@ -378,12 +416,13 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
           ...(rel.kind === 'to-many' ? ([['POST', `${base(def)}/${bId}/relationships/${name}`, linkageOf(rel, id)]] as Array<[string, string, unknown]>) : []),
           ['PATCH', `${base(def)}/${bId}`, { data: { type: def.type, id: bId, relationships: { [name]: linkageOf(rel, id) } } }],
         ];
-        const onA = attempts(aIds.get(rel.type)!);
-        const onGhost = attempts(uuid7());
+        const [victim, ghost] = [aIds.get(rel.type)!, uuid7()];
+        const onA = attempts(victim);
+        const onGhost = attempts(ghost);
         for (let i = 0; i < onA.length; i++) {
           const route = `${onA[i][0]} ${onA[i][1].replace(bId, ':id')} (${name})`;
           const [real, missing] = [await asB(...onA[i]), await asB(...onGhost[i])];
-          expect({ route, ...refusal(real) }).toEqual({ route, ...refusal(missing) });
+          expect({ route, ...wordForWord(real, victim) }).toEqual({ route, ...wordForWord(missing, ghost) });
           expect({ route, refused: [403, 404].includes(real.status) }).toEqual({ route, refused: true });
         }
       }
@@ -404,62 +443,83 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
         continue;
       }
       for (const [name, rel] of writable) {
-        const swap = (data: any) => ({ ...data, relationships: { ...data.relationships, [name]: linkageOf(rel, aIds.get(rel.type)!) } });
+        const swap = (data: any, id: string) => ({ ...data, relationships: { ...data.relationships, [name]: linkageOf(rel, id) } });
         const member = `/relationships/${name}/data${rel.kind === 'to-many' ? '/0' : ''}`;
-        const tries: Array<[string, () => Promise<TestResponse>, string]> = [];
+        const tries: Array<[string, (id: string) => Promise<TestResponse>, string]> = [];
         if (direct) {
-          tries.push([`POST ${base(def)}`, () => asB('POST', base(def), { data: swap(direct.body.data) }), `/data${member}`]);
-          if (joinsShardTransaction(def)) tries.push(['atomic add', () => atomicAsB([{ op: 'add', data: swap(direct.body.data) }]), `/atomic:operations/0/data${member}`]);
+          tries.push([`POST ${base(def)}`, (id) => asB('POST', base(def), { data: swap(direct.body.data, id) }), `/data${member}`]);
+          if (joinsShardTransaction(def)) tries.push(['atomic add', (id) => atomicAsB([{ op: 'add', data: swap(direct.body.data, id) }]), `/atomic:operations/0/data${member}`]);
         }
         if (batch) {
           const operations = batch.body['atomic:operations'] as any[];
           const index = operations.findIndex((op) => op.op === 'add' && op.data?.type === def.type);
-          tries.push([`atomic batch`, () => atomicAsB(operations.map((op, i) => (i === index ? { ...op, data: swap(op.data) } : op))), `/atomic:operations/${index}/data${member}`]);
+          tries.push([`atomic batch`, (id) => atomicAsB(operations.map((op, i) => (i === index ? { ...op, data: swap(op.data, id) } : op))), `/atomic:operations/${index}/data${member}`]);
         }
         for (const [how, send, pointer] of tries) {
-          const res = await send();
+          const [victim, ghost] = [aIds.get(rel.type)!, uuid7()];
+          const [real, missing] = [await send(victim), await send(ghost)];
           const what = `${how} ${def.type} with A's ${name}`;
-          expect({ what, status: res.status, code: res.body.errors?.[0]?.code, pointer: res.body.errors?.[0]?.source?.pointer }).toEqual({ what, status: 404, code: 'related-not-found', pointer });
+          expect({ what, status: real.status, code: real.body.errors?.[0]?.code, pointer: real.body.errors?.[0]?.source?.pointer }).toEqual({ what, status: 404, code: 'related-not-found', pointer });
+          expect({ what, ...wordForWord(real, victim) }).toEqual({ what, ...wordForWord(missing, ghost) });
         }
       }
     }
     expect(uncovered).toEqual([]);
   });
 
-  it("refuses every atomic operation on A's records exactly as on missing ones", async () => {
+  it("refuses every atomic operation on A's records exactly as on missing ones, named by ref or by href", async () => {
+    /** An operation, and the id of A's (or the missing) record it names. */
+    type Attempt = [string, unknown, string];
     for (const { def } of resources) {
       if (!joinsShardTransaction(def)) continue;
       const bId = bIds.get(def.type)!;
-      const operations = (id: string): Array<[string, unknown]> => [
-        ...(def.permissions?.update ? ([['update', { op: 'update', data: { type: def.type, id, attributes: {} } }]] as Array<[string, unknown]>) : []),
-        ...(def.permissions?.delete ? ([['remove', { op: 'remove', ref: { type: def.type, id } }]] as Array<[string, unknown]>) : []),
-        ...Object.entries(def.relationships ?? {})
-          .filter(([, rel]) => rel.writable && def.permissions?.update)
-          .flatMap(([name, rel]): Array<[string, unknown]> => [
-            [`update ${name} of A's record`, { op: 'update', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
-            ...(rel.kind === 'to-many'
-              ? ([
-                  [`add to ${name} of A's record`, { op: 'add', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
-                  [`remove from ${name} of A's record`, { op: 'remove', ref: { type: def.type, id, relationship: name }, data: linkageOf(rel, bIds.get(rel.type)!).data }],
-                ] as Array<[string, unknown]>)
-              : []),
-          ]),
+      const writable = Object.entries(def.relationships ?? {}).filter(([, rel]) => rel.writable && def.permissions?.update);
+      /** The two ways an operation names its target. */
+      const targets = (id: string, relationship?: string): Array<[string, Record<string, unknown>]> => [
+        ['ref', { ref: { type: def.type, id, ...(relationship && { relationship }) } }],
+        ['href', { href: `${base(def)}/${id}${relationship ? `/relationships/${relationship}` : ''}` }],
+      ];
+      const operations = (id: string): Attempt[] => [
+        ...(def.permissions?.update
+          ? [
+              ['update by data', { op: 'update', data: { type: def.type, id, attributes: {} } }, id] as Attempt,
+              ...targets(id).map(([how, target]): Attempt => [`update by ${how}`, { op: 'update', ...target, data: { type: def.type, id, attributes: {} } }, id]),
+            ]
+          : []),
+        ...(def.permissions?.delete ? targets(id).map(([how, target]): Attempt => [`remove by ${how}`, { op: 'remove', ...target }, id]) : []),
+        ...writable.flatMap(([name, rel]) =>
+          targets(id, name).flatMap(([how, target]): Attempt[] => {
+            const data = linkageOf(rel, bIds.get(rel.type)!).data;
+            return [
+              [`update ${name} of A's record by ${how}`, { op: 'update', ...target, data }, id],
+              ...(rel.kind === 'to-many'
+                ? ([
+                    [`add to ${name} of A's record by ${how}`, { op: 'add', ...target, data }, id],
+                    [`remove from ${name} of A's record by ${how}`, { op: 'remove', ...target, data }, id],
+                  ] as Attempt[])
+                : []),
+            ];
+          }),
+        ),
       ];
       // B's own record, pointed at A's related record.
-      const pointing = (relatedOf: (type: string) => string): Array<[string, unknown]> =>
-        Object.entries(def.relationships ?? {})
-          .filter(([, rel]) => rel.writable && def.permissions?.update)
-          .flatMap(([name, rel]): Array<[string, unknown]> => [
-            [`update ${name} of B's record to A's`, { op: 'update', ref: { type: def.type, id: bId, relationship: name }, data: linkageOf(rel, relatedOf(rel.type)).data }],
-            ...(rel.kind === 'to-many' ? ([[`add A's to ${name} of B's record`, { op: 'add', ref: { type: def.type, id: bId, relationship: name }, data: linkageOf(rel, relatedOf(rel.type)).data }]] as Array<[string, unknown]>) : []),
-          ]);
+      const pointing = (relatedOf: (type: string) => string): Attempt[] =>
+        writable.flatMap(([name, rel]) =>
+          targets(bId, name).flatMap(([how, target]): Attempt[] => {
+            const related = relatedOf(rel.type);
+            return [
+              [`update ${name} of B's record to A's by ${how}`, { op: 'update', ...target, data: linkageOf(rel, related).data }, related],
+              ...(rel.kind === 'to-many' ? ([[`add A's to ${name} of B's record by ${how}`, { op: 'add', ...target, data: linkageOf(rel, related).data }, related]] as Attempt[]) : []),
+            ];
+          }),
+        );
       const onA = [...operations(aIds.get(def.type)!), ...pointing((type) => aIds.get(type)!)];
       const ghost = uuid7();
       const onGhost = [...operations(ghost), ...pointing(() => ghost)];
       for (let i = 0; i < onA.length; i++) {
         const what = `${def.type}: ${onA[i][0]}`;
         const [real, missing] = [await atomicAsB([onA[i][1]]), await atomicAsB([onGhost[i][1]])];
-        expect({ what, ...refusal(real) }).toEqual({ what, ...refusal(missing) });
+        expect({ what, ...wordForWord(real, onA[i][2]) }).toEqual({ what, ...wordForWord(missing, ghost) });
         expect({ what, refused: [403, 404].includes(real.status) }).toEqual({ what, refused: true });
       }
     }
@@ -542,12 +602,90 @@ describe.each(PAIRS)(`one shop never reaches another's data, %s (${PROFILE})`, (
   });
 
   it('wrote nothing: every record of A reads as before, and B has as many records as before', async () => {
-    const after = await snapshot(a);
-    const changed = [...aBefore.keys()].filter((key) => JSON.stringify(after.get(key)) !== JSON.stringify(aBefore.get(key)));
-    expect(changed).toEqual([]);
+    expect(await changedOfA()).toEqual([]);
     expect(aBefore.size).toBeGreaterThan(resources.length);
     const expected = new Map(bTotalsBefore);
     expected.set('audit-events', (bTotalsBefore.get('audit-events') ?? 0) + bExports);
     expect(Object.fromEntries(await totals(b))).toEqual(Object.fromEntries(expected));
+  });
+
+  // After the check above: this one writes B's records.
+  it("creates B's record under a client-generated id one of A's records has exactly as under a fresh id, leaving A's untouched (REST and atomic)", async () => {
+    /**
+     * Runs B's factory of `def`'s type with `id` as the client-generated id of its
+     * create of that type (sent on its own, in a batch, or `atomically`: a REST
+     * create sent as an atomic add); that create's answer.
+     */
+    const createdWith = async (def: ResourceDefinition, id: string, atomically: boolean) => {
+      let answer: { how: string; res: TestResponse } | undefined;
+      const request = async (method: string, url: string, options: RequestOptions = {}): Promise<TestResponse> => {
+        const body = options.body as any;
+        const index = url === '/api/v1/operations' ? (body['atomic:operations'] as any[]).findIndex((op) => op.op === 'add' && op.data?.type === def.type) : -1;
+        if (answer || method !== 'POST' || (index < 0 && !(url === base(def) && body?.data?.type === def.type))) return t.request(method, url, options);
+        if (index >= 0) {
+          const operations = body['atomic:operations'].map((op: any, i: number) => (i === index ? { ...op, data: { ...op.data, id } } : op));
+          answer = { how: 'batch', res: await t.request(method, url, { ...options, body: { 'atomic:operations': operations } }) };
+          return answer.res;
+        }
+        const data = { ...body.data, id };
+        if (!atomically) {
+          answer = { how: 'rest', res: await t.request(method, url, { ...options, body: { ...body, data } }) };
+          return answer.res;
+        }
+        const res = await atomicAsB([{ op: 'add', data }]);
+        answer = { how: 'atomic', res };
+        // The factory reads a REST create's answer.
+        return res.status === 200 ? { ...res, status: 201, body: { data: res.body['atomic:results'][0].data } } : res;
+      };
+      // A copy of B: the memoised factories make their records again.
+      await FACTORIES[def.type]({ ...t, request }, { ...b }).catch(() => undefined);
+      return answer;
+    };
+    /** The answer as text (timestamps and the id sent made placeholders), parsed again. */
+    const normal = (res: TestResponse, sent: string) => JSON.parse(JSON.stringify({ status: res.status, body: res.body }).replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>').replaceAll(sent, '<id>'));
+    /** `x` with every leaf that differs between `p` and `q` (two creates under fresh ids: tokens, numbers, related records made anew) marked. */
+    const steady = (x: any, p: any, q: any): unknown => {
+      if (x && typeof x === 'object') return Array.isArray(x) ? x.map((v, i) => steady(v, p?.[i], q?.[i])) : Object.fromEntries(Object.entries(x).map(([k, v]) => [k, steady(v, p?.[k], q?.[k])]));
+      return p === q ? x : '<varies>';
+    };
+    const uncovered: string[] = [];
+    let creates = 0;
+    for (const { def } of resources) {
+      if (!def.permissions?.create || def.clientIds === false) continue;
+      let how = '';
+      for (const atomically of [false, true]) {
+        // A batch is atomic already; a REST create goes atomic only where the type joins the shard's transaction.
+        if (atomically && (how !== 'rest' || !joinsShardTransaction(def))) break;
+        const fresh = [uuid7(), uuid7()];
+        const [first, second] = [await createdWith(def, fresh[0], atomically), await createdWith(def, fresh[1], atomically)];
+        if (!first || !second) {
+          uncovered.push(def.type);
+          break;
+        }
+        how = first.how;
+        // Each pass takes an id of A's that B has not taken yet: the second, a record A makes now.
+        const victim = atomically ? await FACTORIES[def.type](t, { ...a }) : aIds.get(def.type)!;
+        const aView = (await listAs(a, `${base(def)}/${victim}`)).body.data;
+        const real = (await createdWith(def, victim, atomically))!;
+        const what = `${real.how} create of ${def.type} under A's id`;
+        const [p, q] = [normal(first.res, fresh[0]), normal(second.res, fresh[1])];
+        expect({ what, statuses: [first.res.status, real.res.status] }).toEqual({ what, statuses: [first.how === 'rest' ? 201 : 200, second.res.status] });
+        expect({ what, answer: steady(normal(real.res, victim), p, q) }).toEqual({ what, answer: steady(p, p, q) });
+        // The marked leaves hide neither A's id where a fresh create has no id of its own, nor any other record of A's.
+        const text = JSON.stringify(real.res.body);
+        expect({ what, named: text.split(victim).length, others: [...aEveryId].filter((id) => id !== victim && text.includes(id)) }).toEqual({
+          what,
+          named: JSON.stringify(first.res.body).split(fresh[0]).length,
+          others: [],
+        });
+        const mine = await asB('GET', `${base(def)}/${victim}`);
+        expect({ what, status: mine.status, id: mine.body.data?.id }).toEqual({ what, status: 200, id: victim });
+        expect({ what, a: (await listAs(a, `${base(def)}/${victim}`)).body.data }).toEqual({ what, a: aView });
+        creates++;
+      }
+    }
+    expect(uncovered).toEqual([]);
+    expect(creates).toBeGreaterThan(10);
+    expect(await changedOfA()).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
+import { DataSource } from 'typeorm';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
+import { dataSourceOptions } from '../../src/infra/database/data-source-options';
+import { SHARD_MIGRATIONS } from '../../src/infra/database/migrations';
 import { ShardRegistry } from '../../src/infra/database/shard-registry';
 import type { RequestContext } from '../../src/infra/tenancy/request-context';
 import { fenceState } from '../../src/infra/tenancy/tenant-fence';
@@ -14,6 +17,7 @@ import { MYSQL_ROOT_URL, testDatabases } from '../support/services-env';
 import { placeOn } from '../support/shard-fixtures';
 import { levelOf, receive, serviceContext } from '../support/stock-fixtures';
 import { TcpProxy } from '../support/tcp-proxy';
+import { ownDatabases } from '../support/own-databases';
 
 const other = (shard: string) => (shard === 'a' ? 'b' : 'a');
 const storeRow = (ctx: RequestContext, name: string): Store => ({ tenantId: ctx.tenantId, id: uuid7(), name, address: null, timeZone: 'Europe/Moscow', createdAt: new Date(), updatedAt: new Date() });
@@ -84,6 +88,50 @@ describe('shards: lazy pools, failure isolation and tenant moves', () => {
     }
     expect(recovered).toBe(200);
     expect((await t.request('GET', '/api/v1/products', { token: b.accessToken })).body.data.map((p: any) => p.attributes.name)).toEqual(['Before the outage']);
+  });
+
+  it('serves the other shards when one is down at start; once it comes up, migrates it on first use and serves its tenants, no restart', async () => {
+    // Databases of its own: the late shard must start with no schema at all.
+    const own = await ownDatabases();
+    const late = new TcpProxy(3306);
+    const port = await late.start();
+    await late.stop();
+    const shardB = own.env.SHARD_DATABASE_URLS.split(',')[1].split('/').pop();
+    const second = await bootApp({ ...own.env, SHARD_DATABASE_URLS: `${own.env.SHARD_DATABASE_URLS.split(',')[0]},b=mysql://root@127.0.0.1:${port}/${shardB}` });
+    try {
+      const [onA, onB] = [await newShop(second), await newShop(second)];
+      expect(await shardOf(second, onA.tenantId)).toBe('a');
+      await placeOn(second, onB.tenantId, 'b');
+      const products = (shop: Shop) => second.request('GET', '/api/v1/products', { token: shop.accessToken });
+
+      const down = await products(onB);
+      expect({ status: down.status, code: down.body.errors[0].code }).toEqual({ status: 503, code: 'shard-unavailable' });
+      expect((await products(onA)).status).toBe(200);
+      const health = await second.request('GET', '/health');
+      expect({ status: health.status, a: health.body.details['shard:a'].status, b: health.body.details['shard:b'].status }).toEqual({ status: 503, a: 'up', b: 'down' });
+
+      await late.start(port);
+      let recovered = 0;
+      for (let attempt = 0; attempt < 20 && recovered !== 200; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        recovered = (await products(onB)).status;
+      }
+      expect(recovered).toBe(200);
+      await create(second, onB.accessToken, 'products', flower('After the late start'));
+      expect((await products(onB)).body.data.map((p: any) => p.attributes.name)).toEqual(['After the late start']);
+      const migrations = new DataSource(dataSourceOptions(second.config.shards.find((shard) => shard.id === 'b')!.target, 'shard', 1));
+      await migrations.initialize();
+      try {
+        expect((await migrations.query('SELECT name FROM migrations ORDER BY id')).map((m: { name: string }) => m.name)).toEqual(SHARD_MIGRATIONS.map((m) => m.name));
+      } finally {
+        await migrations.destroy();
+      }
+      expect((await second.request('GET', '/health')).status).toBe(200);
+    } finally {
+      await second.close();
+      await late.stop();
+      await own.drop();
+    }
   });
 
   it('moves a tenant with every row verified: its writes wait, its reads and a neighbour’s writes go on; the old copy goes on request', async () => {

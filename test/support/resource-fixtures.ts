@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { TestApp } from './app-harness';
 import { create, flower, one } from './catalog-fixtures';
 import { type Shop, uniqueEmail } from './fixtures';
@@ -34,8 +35,9 @@ export const FACTORIES: Record<string, Factory> = {
     return (await create(t, shop.accessToken, 'device-tokens', { name: 'Fixture till' }, { store: one('stores', store.id) })).id;
   },
   'audit-events': (t, shop) => anyOf(t, shop, 'audit-events'),
+  // Names are unique per shop: a factory may run twice for one.
   'integration-secrets': async (t, shop) =>
-    (await create(t, shop.accessToken, 'integration-secrets', { name: 'Fixture terminal', kind: 'payment-terminal', value: 'fixture-terminal-key' })).id,
+    (await create(t, shop.accessToken, 'integration-secrets', { name: `Fixture terminal ${randomBytes(4).toString('hex')}`, kind: 'payment-terminal', value: 'fixture-terminal-key' })).id,
   ...STOCK_FACTORIES,
   ...ORDER_FACTORIES,
 };

@@ -23,10 +23,14 @@ interface ShardHandle {
 const FENCES_KNOWN_MAX = 100_000;
 
 /**
- * One pooled DataSource per configured shard, opened on first use: a server that
- * serves some shards' tenants holds no connections to the others. The server
- * migrates every shard at start over a connection of its own that it closes
- * (`migrateAll`); a shard that was down then is migrated when it is first opened.
+ * One pooled DataSource per configured shard, opened on first use: by a tenant's
+ * request, by `/health` (which pings every shard), or by a background job that
+ * reaches every shard's rows (integration-secret removals 30 s after start, the
+ * key rewrap job and the idempotency purge after 60 s by default). So a running
+ * server soon holds a pool to every shard; one nobody has used has none. The
+ * server migrates every shard at start over a connection of its own that it
+ * closes (`migrateAll`); a shard that was down then is migrated when it is first
+ * opened.
  * A shard that cannot be reached fails only its own tenants' requests with
  * `shard-unavailable`; the next request after a short pause tries again, so the
  * shard's tenants recover without a restart.
