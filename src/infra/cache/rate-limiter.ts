@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { RedisConnection } from './redis-connection';
 
 export interface Limit {
@@ -34,7 +35,10 @@ export class RateLimiter {
   /** When each scope last logged that it counts in memory. */
   private readonly fallbackLogged = new Map<string, number>();
 
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Counts one hit and returns the count in the current window. */
   async hit(limit: Limit, subject: string): Promise<LimitState> {
@@ -61,7 +65,7 @@ export class RateLimiter {
   }
 
   private key(limit: Limit, subject: string): string {
-    return `global:rl:${limit.scope}:${createHash('sha256').update(subject).digest('base64url').slice(0, 22)}`;
+    return `global:rl:${limit.scope}:${createHmac('sha256', this.config.auth.tokenSecret).update(`rate limit\n${subject}`).digest('base64url').slice(0, 22)}`;
   }
 
   private logFallback(limit: Limit, windowMs: number): void {
