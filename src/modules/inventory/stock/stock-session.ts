@@ -8,6 +8,7 @@ import type { StockMovementRepository } from '../stock-movement.repository';
 import { type OpenBatch, allocate, fefoOrder } from './fefo';
 import { type Milli, costOf, fromMilli, toMilli } from './quantity';
 import type { Demand } from './stock-demand';
+import { employeeOf } from './stock-document.service';
 
 /** What the movements of one change have in common. */
 export interface MovementInfo {
@@ -15,6 +16,8 @@ export interface MovementInfo {
   occurredAt: Date;
   reason?: string | null;
   document?: { type: StockDocumentType; id: string };
+  /** Who made the change (its document's employee); the calling user by default, none for a device. */
+  employeeId?: string | null;
 }
 
 /** Stock coming in: it becomes a batch, after settling any stock sold before it was there. */
@@ -207,7 +210,7 @@ export class StockSession {
       reason: info.reason ?? null,
       documentType: info.document?.type ?? null,
       documentId: info.document?.id ?? null,
-      employeeId: this.ctx.actor === 'user' ? this.ctx.userId : null,
+      employeeId: info.employeeId ?? employeeOf(this.ctx),
       createdAt: this.now,
     };
     this.movements.push(movement);
