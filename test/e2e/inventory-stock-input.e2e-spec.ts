@@ -117,6 +117,117 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
     expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: shop.accessToken })).body.data.attributes.status).toBe('in-transit');
   });
 
+  describe('the employee behind a stock document', () => {
+    let till: string;
+    let florist: Awaited<ReturnType<typeof newEmployee>>;
+    const withEmployee = (employee?: string | null) =>
+      documentOperations(
+        'write-offs',
+        'writeOff',
+        { attributes: { reason: 'damaged' }, relationships: { store: one('stores', store), ...(employee !== undefined && { employee: { data: employee && { type: 'employees', id: employee } } }) } },
+        [{ product: rose.id, quantity: '1' }],
+      );
+    const recorded = async (writeOffId: string) => {
+      const document = await t.request('GET', `/api/v1/write-offs/${writeOffId}`, { token: shop.accessToken });
+      const movements = (await t.request('GET', '/api/v1/stock-movements?filter[kind]=write-off&page[size]=500', { token: shop.accessToken })).body.data.filter(
+        (m: any) => m.relationships.writeOff.data?.id === writeOffId,
+      );
+      return [document.body.data.relationships.employee.data?.id, ...movements.map((m: any) => m.relationships.employee.data?.id)];
+    };
+
+    beforeAll(async () => {
+      till = (await create(t, shop.accessToken, 'device-tokens', { name: 'Arbat till' }, { store: one('stores', store) })).attributes.token as string;
+      florist = await newEmployee(t, shop.accessToken, 'florist', [store]);
+    });
+
+    it('makes a POS terminal name the employee, and records them on the document and its movements', async () => {
+      const res = await atomic(t, till, withEmployee(florist.id));
+      expect(res.status).toBe(200);
+      expect(await recorded(res.body['atomic:results'][0].data.id)).toEqual([florist.id, florist.id]);
+
+      const count = await atomic(
+        t,
+        till,
+        documentOperations('stock-counts', 'stockCount', { relationships: { store: one('stores', store), employee: one('employees', florist.id) } }, [{ product: rose.id, quantity: '9' }], ({ quantity }) => ({
+          countedQuantity: quantity,
+        })),
+      );
+      expect(count.status).toBe(200);
+      expect((await t.request('GET', `/api/v1/stock-counts/${count.body['atomic:results'][0].data.id}`, { token: shop.accessToken })).body.data.relationships.employee.data.id).toBe(florist.id);
+    });
+
+    it('records the caller with a user’s token, who may name only themselves', async () => {
+      const own = await atomic(t, florist.accessToken, withEmployee(florist.id));
+      expect(own.status).toBe(200);
+      expect(await recorded(own.body['atomic:results'][0].data.id)).toEqual([florist.id, florist.id]);
+      const unnamed = await atomic(t, florist.accessToken, withEmployee());
+      expect(await recorded(unnamed.body['atomic:results'][0].data.id)).toEqual([florist.id, florist.id]);
+
+      const before = await books();
+      const forSomeoneElse = await atomic(t, shop.accessToken, withEmployee(florist.id));
+      expect([forSomeoneElse.status, forSomeoneElse.body.errors[0].code, forSomeoneElse.body.errors[0].source.pointer]).toEqual([
+        422,
+        'invalid-stock-document',
+        line(0, 'relationships/employee/data'),
+      ]);
+      expect(await books()).toEqual(before);
+    });
+
+    it('refuses a terminal’s write-off that names no one, or someone who may not make it there, writing nothing', async () => {
+      const elsewhere = await newEmployee(t, shop.accessToken, 'florist', [other]);
+      const courier = await newEmployee(t, shop.accessToken, 'courier', [store]);
+      const gone = await newEmployee(t, shop.accessToken, 'florist', [store]);
+      await t.request('PATCH', `/api/v1/employees/${gone.id}`, { token: shop.accessToken, body: { data: { type: 'employees', id: gone.id, attributes: { active: false } } } });
+      const stranger = await newShop(t);
+      const theirs = await newEmployee(t, stranger.accessToken, 'florist');
+      const refusals: Array<[string, string | null | undefined, number, string, string]> = [
+        ['no employee', undefined, 422, 'invalid-stock-document', line(0, 'relationships')],
+        ['a null employee', null, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
+        ['a courier of the store', courier.id, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
+        ['a deactivated florist of the store', gone.id, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
+        ['a florist of another store', elsewhere.id, 404, 'related-not-found', line(0, 'relationships/employee/data')],
+        ['another shop’s florist', theirs.id, 404, 'related-not-found', line(0, 'relationships/employee/data')],
+      ];
+      const before = await books();
+      for (const [what, employee, status, code, pointer] of refusals) {
+        const res = await atomic(t, till, withEmployee(employee));
+        expect({ what, status: res.status, code: res.body.errors[0].code, pointer: res.body.errors[0].source.pointer }).toEqual({ what, status, code, pointer });
+      }
+      expect(await books()).toEqual(before);
+    });
+
+    it('makes a terminal name who accepts a transfer, from the receiving store’s staff', async () => {
+      // A store of its own: the scope tests below expect none of the stock in `other`.
+      const kiosk = await newStore(t, shop.accessToken, 'Station kiosk');
+      const kioskTill = (await create(t, shop.accessToken, 'device-tokens', { name: 'Kiosk till' }, { store: one('stores', kiosk) })).attributes.token as string;
+      const receiver = await newEmployee(t, shop.accessToken, 'florist', [kiosk]);
+      const early = await atomic(
+        t,
+        shop.accessToken,
+        documentOperations('transfers', 'transfer', { relationships: { fromStore: one('stores', store), toStore: one('stores', kiosk), receiver: one('employees', receiver.id) } }, [
+          { product: rose.id, quantity: '1' },
+        ]),
+      );
+      expect([early.status, early.body.errors[0].source.pointer]).toEqual([422, line(0, 'relationships/receiver')]);
+      const made = await atomic(t, shop.accessToken, transfer(kiosk, [{ product: rose.id, quantity: '1' }]));
+      const id = made.body['atomic:results'][0].data.id;
+      const renamed = await t.request('PATCH', `/api/v1/transfers/${id}`, { token: kioskTill, body: { data: { type: 'transfers', id, relationships: { receiver: one('employees', receiver.id) } } } });
+      expect([renamed.status, renamed.body.errors[0].source.pointer]).toEqual([422, '/data/relationships/receiver']);
+      const accept = (relationships: Record<string, unknown>) =>
+        t.request('PATCH', `/api/v1/transfers/${id}`, { token: kioskTill, body: { data: { type: 'transfers', id, attributes: { status: 'received' }, relationships } } });
+      const unnamed = await accept({});
+      expect([unnamed.status, unnamed.body.errors[0].source.pointer]).toEqual([422, '/data/relationships']);
+      const wrong = await accept({ receiver: one('employees', florist.id) });
+      expect([wrong.status, wrong.body.errors[0].source.pointer]).toEqual([404, '/data/relationships/receiver/data']);
+      expect((await t.request('GET', `/api/v1/transfers/${id}`, { token: shop.accessToken })).body.data.attributes.status).toBe('in-transit');
+      const accepted = await accept({ receiver: one('employees', receiver.id) });
+      expect(accepted.status).toBe(200);
+      expect(accepted.body.data.relationships.receiver.data).toEqual({ type: 'employees', id: receiver.id });
+      const arrived = await t.request('GET', `/api/v1/stock-movements?filter[store]=${kiosk}&filter[kind]=transfer-in&page[size]=500`, { token: shop.accessToken });
+      expect(arrived.body.data.filter((m: any) => m.relationships.transfer.data?.id === id).map((m: any) => m.relationships.employee.data?.id)).toEqual([receiver.id]);
+    });
+  });
+
   describe('roles and store scope', () => {
     it('lets a florist receive and read stock in their store but never shows cost prices', async () => {
       const florist = await newEmployee(t, shop.accessToken, 'florist', [store]);

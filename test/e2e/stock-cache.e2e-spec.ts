@@ -51,6 +51,26 @@ describe(`the cached stock read (${PROFILE})`, () => {
     expect([sold.headers['x-cache'], quantity(sold)]).toEqual(['miss', '13']);
   });
 
+  it('is fresh after a count that creates a level at zero, with no movement; a count that changes nothing keeps the cache', async () => {
+    const fresh = await stemProduct(t, shop.accessToken, 'Counted, never stocked');
+    const countZero = async () => {
+      const res = await atomic(
+        t,
+        shop.accessToken,
+        documentOperations('stock-counts', 'stockCount', { relationships: { store: one('stores', store) } }, [{ product: fresh.id, quantity: '0' }], ({ quantity }) => ({ countedQuantity: quantity })),
+      );
+      expect(res.status).toBe(200);
+    };
+    await read();
+    expect((await read()).headers['x-cache']).toBe('hit');
+    await countZero();
+    const after = await read();
+    expect(after.headers['x-cache']).toBe('miss');
+    expect(after.body.data.filter((l: any) => l.relationships.product.data.id === fresh.id).map((l: any) => l.attributes.quantity)).toEqual(['0']);
+    await countZero();
+    expect((await read()).headers['x-cache']).toBe('hit');
+  });
+
   it('keeps serving the cached read after a write that rolled back', async () => {
     await read();
     const failed = await atomic(t, shop.accessToken, documentOperations('write-offs', 'writeOff', { attributes: { reason: 'lost' }, relationships: { store: one('stores', store) } }, [{ product: rose.id, quantity: '1000' }]));

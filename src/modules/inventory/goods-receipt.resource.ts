@@ -1,6 +1,7 @@
 import { Permission } from '../../infra/auth/permissions';
 import { defineResource } from '../../infra/json-api/resource-definition';
 import { GoodsReceiptCreateDto, GoodsReceiptLineCreateDto } from './dto/stock-document.dto';
+import { documentEmployee } from './stock/document-employee';
 
 const stock = { read: Permission.StockRead, create: Permission.StockWrite } as const;
 
@@ -19,7 +20,7 @@ export const goodsReceiptResource = defineResource({
   relationships: {
     store: { type: 'stores', kind: 'to-one', foreignKey: 'storeId', writable: true, required: true, filterable: true, includable: true },
     supplier: { type: 'suppliers', kind: 'to-one', foreignKey: 'supplierId', writable: true, nullable: true, filterable: true, includable: true },
-    employee: { type: 'employees', kind: 'to-one', foreignKey: 'employeeId', nullable: true, includable: true, description: 'Who made it (none when a POS terminal did).' },
+    employee: documentEmployee,
     lines: { type: 'goods-receipt-lines', kind: 'to-many', includable: true },
   },
   defaultSort: ['-receivedAt'],

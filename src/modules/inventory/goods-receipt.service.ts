@@ -8,27 +8,33 @@ import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { GoodsReceiptLineRepository, GoodsReceiptRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
+import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { expiryOf } from './stock/shelf-life';
 import { checkWhole } from './stock/stock-demand';
-import { StockDocumentLineService, StockDocumentService, documentTime, employeeOf, stockedProduct } from './stock/stock-document.service';
+import { StockDocumentLineService, StockDocumentService, documentTime, stockedProduct } from './stock/stock-document.service';
 
 /** The `goods-receipts` resource: deliveries; their lines post the stock. */
 @Injectable()
 export class GoodsReceiptService extends StockDocumentService<GoodsReceipt, GoodsReceiptLine> {
-  constructor(receipts: GoodsReceiptRepository, lines: GoodsReceiptLineRepository) {
+  constructor(
+    receipts: GoodsReceiptRepository,
+    lines: GoodsReceiptLineRepository,
+    private readonly employees: DocumentEmployees,
+  ) {
     super(receipts, lines);
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<GoodsReceiptCreateDto>): Promise<GoodsReceipt> {
+    const storeId = relationships.store as string;
     const now = new Date();
     const [receipt] = await this.documents.insert(ctx, [
       {
         id: id ?? uuid7(),
-        storeId: relationships.store as string,
+        storeId,
         supplierId: (relationships.supplier as string | null | undefined) ?? null,
-        employeeId: employeeOf(ctx),
+        employeeId: await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId),
         invoiceNumber: a.invoiceNumber ?? null,
         note: a.note ?? null,
         receivedAt: documentTime(a.receivedAt, 'receivedAt'),
@@ -64,7 +70,7 @@ export class GoodsReceiptLineService extends StockDocumentLineService<GoodsRecei
     const quantity = toMilli(a.quantity);
     checkWhole(product, quantity, '/data/attributes/quantity');
     const [receipt] = await this.receipts.byIds(ctx, [receiptId]);
-    const info = { kind: 'receipt' as const, occurredAt: receipt.receivedAt, document: { type: 'goods-receipts' as const, id: receipt.id } };
+    const info = { kind: 'receipt' as const, occurredAt: receipt.receivedAt, document: { type: 'goods-receipts' as const, id: receipt.id }, employeeId: receipt.employeeId };
     const { batch, cost } = await this.ledger.session(ctx, receipt.storeId, [product.id], [], (session) =>
       session.put(
         {

@@ -32,6 +32,7 @@ import { StockLevelService } from './stock-level.service';
 import { stockMovementResource } from './stock-movement.resource';
 import { StockMovementRepository } from './stock-movement.repository';
 import { StockMovementService } from './stock-movement.service';
+import { DocumentEmployees } from './stock/document-employee';
 import { StockDemand } from './stock/stock-demand';
 import { SupplierRepository } from './supplier.repository';
 import { supplierResource } from './supplier.resource';
@@ -83,6 +84,7 @@ import { WriteOffLineService, WriteOffService } from './write-off.service';
     StockCountRepository,
     StockCountLineRepository,
     StockDemand,
+    DocumentEmployees,
     StockLedger,
     StockCheck,
     StockLevelService,

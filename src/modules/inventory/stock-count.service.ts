@@ -8,23 +8,30 @@ import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { StockCountLineRepository, StockCountRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
+import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { expiryOf } from './stock/shelf-life';
 import { checkWhole } from './stock/stock-demand';
-import { StockDocumentLineService, StockDocumentService, documentTime, employeeOf, stockedProduct } from './stock/stock-document.service';
+import { StockDocumentLineService, StockDocumentService, documentTime, stockedProduct } from './stock/stock-document.service';
 
 /** The `stock-counts` resource: what a store really has. */
 @Injectable()
 export class StockCountService extends StockDocumentService<StockCount, StockCountLine> {
-  constructor(counts: StockCountRepository, lines: StockCountLineRepository) {
+  constructor(
+    counts: StockCountRepository,
+    lines: StockCountLineRepository,
+    private readonly employees: DocumentEmployees,
+  ) {
     super(counts, lines);
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<StockCountCreateDto>): Promise<StockCount> {
+    const storeId = relationships.store as string;
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId);
     const now = new Date();
     const [count] = await this.documents.insert(ctx, [
-      { id: id ?? uuid7(), storeId: relationships.store as string, employeeId: employeeOf(ctx), note: a.note ?? null, countedAt: documentTime(a.countedAt, 'countedAt'), createdAt: now, updatedAt: now },
+      { id: id ?? uuid7(), storeId, employeeId, note: a.note ?? null, countedAt: documentTime(a.countedAt, 'countedAt'), createdAt: now, updatedAt: now },
     ]);
     openDocument(ctx, count.id);
     return count;
@@ -57,7 +64,7 @@ export class StockCountLineService extends StockDocumentLineService<StockCountLi
       throw new InventoryError(InventoryErrorCode.InvalidStockDocument, `${product.name} is counted already in this count.`, { pointer: '/data/relationships/product/data' });
     }
     const [count] = await this.counts.byIds(ctx, [countId]);
-    const info = { kind: 'adjustment' as const, occurredAt: count.countedAt, reason: 'stock count', document: { type: 'stock-counts' as const, id: count.id } };
+    const info = { kind: 'adjustment' as const, occurredAt: count.countedAt, reason: 'stock count', document: { type: 'stock-counts' as const, id: count.id }, employeeId: count.employeeId };
     const { expected, difference, cost } = await this.ledger.session(ctx, count.storeId, [product.id], [product.id], async (session) => {
       const before = session.level(product.id);
       const delta = counted - before;

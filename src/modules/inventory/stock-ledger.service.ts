@@ -29,6 +29,8 @@ export interface ConsumeOptions {
   reason?: string | null;
   /** The document it belongs to, e.g. `{ type: 'sales', id }`. */
   document?: { type: StockDocumentType; id: string };
+  /** Who made it (the document's employee); the calling user by default. */
+  employeeId?: string | null;
 }
 
 export interface LineConsumption {
@@ -74,7 +76,7 @@ export class StockLedger {
     return this.shards.transaction(ctx, async (tx) => {
       const demands = await this.demand.expand(tx, lines);
       const products = demands.map((d) => d.productId);
-      const info = { kind: options.kind ?? 'sale', occurredAt: options.occurredAt ?? new Date(), reason: options.reason, document: options.document };
+      const info = { kind: options.kind ?? 'sale', occurredAt: options.occurredAt ?? new Date(), reason: options.reason, document: options.document, employeeId: options.employeeId };
       const result: LineConsumption[] = lines.map(() => ({ cost: 0, movements: [] }));
       await this.session(tx, storeId, products, products, async (session) => {
         for (const demand of demands) {
@@ -95,7 +97,7 @@ export class StockLedger {
     return this.shards.transaction(ctx, async (tx) => {
       const demands = await this.demand.expand(tx, lines);
       const occurredAt = options.occurredAt ?? new Date();
-      const info = { kind: 'return' as const, occurredAt, reason: options.reason, document: options.document };
+      const info = { kind: 'return' as const, occurredAt, reason: options.reason, document: options.document, employeeId: options.employeeId };
       return this.session(tx, storeId, demands.map((d) => d.productId), [], async (session) => {
         const effects: Effect[] = [];
         for (const d of demands) {

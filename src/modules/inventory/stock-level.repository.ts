@@ -38,26 +38,25 @@ export class StockLevelRepository extends TenantRows<StockLevel> {
    * profile runs one transaction at a time). Every change of stock starts here:
    * the level rows serialise concurrent changes of the same store and product.
    * Rows are created and locked in product order, so two transactions never
-   * wait on each other in a circle.
+   * wait on each other in a circle. `created` says whether a row is new: a new
+   * row changes the store's stock-levels read even if no movement follows.
    */
-  async lock(ctx: ShardCtx, storeId: string, productIds: readonly string[]): Promise<Map<string, StockLevel>> {
+  async lock(ctx: ShardCtx, storeId: string, productIds: readonly string[]): Promise<{ levels: Map<string, StockLevel>; created: boolean }> {
     const ids = [...new Set(productIds)].sort();
-    if (!ids.length) return new Map();
+    if (!ids.length) return { levels: new Map(), created: false };
     const em = await this.shards.manager(ctx);
     const mysql = em.connection.options.type === 'mysql';
     const now = new Date();
-    const insert = em
-      .createQueryBuilder()
-      .insert()
-      .into(StockLevel)
-      .values(ids.map((productId) => ({ tenantId: ctx.tenantId, id: uuid7(), storeId, productId, quantity: '0', createdAt: now, updatedAt: now })))
-      .updateEntity(false);
+    const rows = ids.map((productId) => ({ tenantId: ctx.tenantId, id: uuid7(), storeId, productId, quantity: '0', createdAt: now, updatedAt: now }));
+    const insert = em.createQueryBuilder().insert().into(StockLevel).values(rows).updateEntity(false);
     // On MySQL, "on duplicate key update" takes the existing row's exclusive lock at once
     // (INSERT IGNORE would take a shared one, and two of those upgrading deadlock).
     await (mysql ? insert.orUpdate(['tenant_id'], ['tenant_id', 'store_id', 'product_id']) : insert.orIgnore()).execute();
     const qb = (await this.scoped(ctx)).andWhere('l.storeId = :storeId AND l.productId IN (:...ids)', { storeId, ids }).orderBy('l.productId');
     if (mysql) qb.setLock('pessimistic_write');
-    return new Map((await qb.getMany()).map((level) => [level.productId, level]));
+    const levels = await qb.getMany();
+    const inserted = new Set(rows.map((row) => row.id));
+    return { levels: new Map(levels.map((level) => [level.productId, level])), created: levels.some((level) => inserted.has(level.id)) };
   }
 
   async setQuantity(ctx: ShardCtx, id: string, quantity: string, updatedAt: Date): Promise<void> {

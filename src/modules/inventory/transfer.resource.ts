@@ -2,6 +2,7 @@ import { Permission } from '../../infra/auth/permissions';
 import { defineResource } from '../../infra/json-api/resource-definition';
 import { StockLineCreateDto, TransferCreateDto, TransferUpdateDto } from './dto/stock-document.dto';
 import { TRANSFER_STATUSES } from './entities';
+import { documentEmployee } from './stock/document-employee';
 
 export const transferResource = defineResource({
   type: 'transfers',
@@ -19,8 +20,12 @@ export const transferResource = defineResource({
   relationships: {
     fromStore: { type: 'stores', kind: 'to-one', foreignKey: 'fromStoreId', writable: true, required: true, filterable: true, includable: true },
     toStore: { type: 'stores', kind: 'to-one', foreignKey: 'toStoreId', writable: true, required: true, filterable: true, includable: true },
-    employee: { type: 'employees', kind: 'to-one', foreignKey: 'employeeId', nullable: true, includable: true, description: 'Who sent it (none when a POS terminal did).' },
-    receiver: { type: 'employees', kind: 'to-one', foreignKey: 'receivedBy', nullable: true, includable: true, description: 'Who accepted it.' },
+    employee: documentEmployee,
+    receiver: {
+      ...documentEmployee,
+      foreignKey: 'receivedBy',
+      description: 'Who accepted it: named, as `employee` is, in the PATCH that accepts it (an employee of the receiving store); the employee for one made received.',
+    },
     lines: { type: 'transfer-lines', kind: 'to-many', includable: true },
   },
   defaultSort: ['-sentAt'],

@@ -11,9 +11,10 @@ import { TransferLineRepository, TransferRepository } from './stock-document.rep
 import { StockLedger } from './stock-ledger.service';
 import { StockLevelRepository } from './stock-level.repository';
 import { StockMovementRepository } from './stock-movement.repository';
+import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
-import { StockDocumentLineService, StockDocumentService, employeeOf, stockedProduct } from './stock/stock-document.service';
+import { StockDocumentLineService, StockDocumentService, stockedProduct } from './stock/stock-document.service';
 
 const document = (transfer: Transfer) => ({ type: 'transfers' as const, id: transfer.id });
 
@@ -36,7 +37,7 @@ async function arrive(ctx: RequestContext, ledger: StockLedger, batches: StockBa
           receivedAt: at,
           expiresAt: source?.expiresAt ?? null,
         },
-        { kind: 'transfer-in', occurredAt: at, document: document(transfer) },
+        { kind: 'transfer-in', occurredAt: at, document: document(transfer), employeeId: transfer.receivedBy },
       );
     }
   });
@@ -51,6 +52,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     private readonly ledger: StockLedger,
     private readonly batches: StockBatchRepository,
     private readonly movements: StockMovementRepository,
+    private readonly employees: DocumentEmployees,
   ) {
     super(transfers, lines);
   }
@@ -61,6 +63,12 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     if (fromStoreId === toStoreId) {
       throw new InventoryError(InventoryErrorCode.SameStore, 'A transfer goes to another store than the one it leaves.', { pointer: '/data/relationships/toStore/data' });
     }
+    if (relationships.receiver !== undefined) {
+      throw new InventoryError(InventoryErrorCode.InvalidStockDocument, 'The receiver is named when the transfer is accepted (one made received is received by its employee).', {
+        pointer: '/data/relationships/receiver',
+      });
+    }
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, fromStoreId);
     const now = new Date();
     const received = a.status === 'received';
     const [transfer] = await this.documents.insert(ctx, [
@@ -69,8 +77,8 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
         fromStoreId,
         toStoreId,
         status: received ? 'received' : 'in-transit',
-        employeeId: employeeOf(ctx),
-        receivedBy: received ? employeeOf(ctx) : null,
+        employeeId,
+        receivedBy: received ? employeeId : null,
         note: a.note ?? null,
         sentAt: now,
         receivedAt: received ? now : null,
@@ -85,24 +93,27 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
 
   /**
    * Accepting a transfer in transit (`status: received`) brings its stock into
-   * the receiving store; only someone who works there may accept it.
+   * the receiving store; only someone who works there may accept it (a terminal
+   * names who does, in `receiver`).
    */
   async update(ctx: RequestContext, id: string, { attributes: a, relationships }: ResourceInput<TransferUpdateDto>): Promise<Transfer> {
     const transfer = await this.one(ctx, id);
-    const named = Object.keys(relationships)[0];
+    const named = Object.keys(relationships).find((name) => name !== 'receiver' || a.status !== 'received');
     if (named !== undefined) {
-      throw new InventoryError(InventoryErrorCode.InvalidStockDocument, 'A transfer’s stores cannot change once it is made.', { pointer: `/data/relationships/${named}` });
+      const detail = named === 'receiver' ? 'The receiver is named when accepting the transfer (status: received).' : `A transfer’s ${named} cannot change once it is made.`;
+      throw new InventoryError(InventoryErrorCode.InvalidStockDocument, detail, { pointer: `/data/relationships/${named}` });
     }
     if (a.status !== 'received') return transfer;
     if (!inStoreScope(ctx, transfer.toStoreId)) {
       throw new InventoryError(InventoryErrorCode.ReceivingStoreOnly, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
     }
+    const receivedBy = await this.employees.of(ctx, relationships.receiver as string | null | undefined, transfer.toStoreId, 'receiver');
     const now = new Date();
     // The status changes first, on condition: of concurrent acceptances exactly one gets here, so the stock arrives once.
-    if (!(await this.transfers.markReceived(ctx, id, { receivedAt: now, receivedBy: employeeOf(ctx), updatedAt: now }))) {
+    if (!(await this.transfers.markReceived(ctx, id, { receivedAt: now, receivedBy, updatedAt: now }))) {
       throw new InventoryError(InventoryErrorCode.TransferNotInTransit, 'This transfer has been received already.', { pointer: '/data/attributes/status' });
     }
-    await arrive(ctx, this.ledger, this.batches, transfer, await this.movements.ofDocument(ctx, transfer.id, 'transfer-out'), now);
+    await arrive(ctx, this.ledger, this.batches, { ...transfer, receivedBy }, await this.movements.ofDocument(ctx, transfer.id, 'transfer-out'), now);
     return this.one(ctx, id);
   }
 }
@@ -132,6 +143,7 @@ export class TransferLineService extends StockDocumentLineService<TransferLine> 
       kind: 'transfer-out',
       occurredAt: transfer.sentAt,
       document: document(transfer),
+      employeeId: transfer.employeeId,
     });
     if (transfer.status === 'received') await arrive(ctx, this.ledger, this.batches, transfer, lines[0].movements, transfer.receivedAt ?? new Date());
     const now = new Date();

@@ -2,13 +2,14 @@ import { Permission } from '../../infra/auth/permissions';
 import { defineResource } from '../../infra/json-api/resource-definition';
 import { StockLineCreateDto, WriteOffCreateDto } from './dto/stock-document.dto';
 import { WRITE_OFF_REASONS } from './entities';
+import { documentEmployee } from './stock/document-employee';
 
 const stock = { read: Permission.StockRead, create: Permission.StockWrite } as const;
 
 export const writeOffResource = defineResource({
   type: 'write-offs',
   description:
-    'Stock thrown away or used up, with the reason; made by the employee who sends it. Create it and its lines in one atomic operations request; ' +
+    'Stock thrown away or used up, with the reason and the employee who did it. Create it and its lines in one atomic operations request; ' +
     'each line takes stock first-expiring-first and cannot take more than the store has.',
   attributes: {
     reason: { type: 'enum', enum: WRITE_OFF_REASONS, filter: true },
@@ -19,7 +20,7 @@ export const writeOffResource = defineResource({
   },
   relationships: {
     store: { type: 'stores', kind: 'to-one', foreignKey: 'storeId', writable: true, required: true, filterable: true, includable: true },
-    employee: { type: 'employees', kind: 'to-one', foreignKey: 'employeeId', nullable: true, includable: true, description: 'Who made it (none when a POS terminal did).' },
+    employee: documentEmployee,
     lines: { type: 'write-off-lines', kind: 'to-many', includable: true },
   },
   defaultSort: ['-occurredAt'],

@@ -8,24 +8,31 @@ import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { WriteOffLineRepository, WriteOffRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
+import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
-import { StockDocumentLineService, StockDocumentService, documentTime, employeeOf, productForUse } from './stock/stock-document.service';
+import { StockDocumentLineService, StockDocumentService, documentTime, productForUse } from './stock/stock-document.service';
 
 /** The `write-offs` resource: what wilted, broke or went missing, and who wrote it off. */
 @Injectable()
 export class WriteOffService extends StockDocumentService<WriteOff, WriteOffLine> {
-  constructor(writeOffs: WriteOffRepository, lines: WriteOffLineRepository) {
+  constructor(
+    writeOffs: WriteOffRepository,
+    lines: WriteOffLineRepository,
+    private readonly employees: DocumentEmployees,
+  ) {
     super(writeOffs, lines);
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<WriteOffCreateDto>): Promise<WriteOff> {
+    const storeId = relationships.store as string;
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId);
     const now = new Date();
     const [writeOff] = await this.documents.insert(ctx, [
       {
         id: id ?? uuid7(),
-        storeId: relationships.store as string,
-        employeeId: employeeOf(ctx),
+        storeId,
+        employeeId,
         reason: a.reason,
         note: a.note ?? null,
         occurredAt: documentTime(a.occurredAt, 'occurredAt'),
@@ -65,6 +72,7 @@ export class WriteOffLineService extends StockDocumentLineService<WriteOffLine> 
       occurredAt: writeOff.occurredAt,
       reason: writeOff.note ? `${writeOff.reason}: ${writeOff.note}`.slice(0, 200) : writeOff.reason,
       document: { type: 'write-offs', id: writeOff.id },
+      employeeId: writeOff.employeeId,
     });
     const now = new Date();
     const [line] = await this.lines.insert(ctx, [{ id: id ?? uuid7(), documentId: writeOff.id, productId: product.id, quantity: fromMilli(toMilli(a.quantity)), cost, createdAt: now }]);

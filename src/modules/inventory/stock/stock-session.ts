@@ -8,6 +8,7 @@ import type { StockMovementRepository } from '../stock-movement.repository';
 import { type OpenBatch, allocate, fefoOrder } from './fefo';
 import { type Milli, costOf, fromMilli, toMilli } from './quantity';
 import type { Demand } from './stock-demand';
+import { employeeOf } from './stock-document.service';
 
 /** What the movements of one change have in common. */
 export interface MovementInfo {
@@ -15,6 +16,8 @@ export interface MovementInfo {
   occurredAt: Date;
   reason?: string | null;
   document?: { type: StockDocumentType; id: string };
+  /** Who made the change (its document's employee); the calling user by default, none for a device. */
+  employeeId?: string | null;
 }
 
 /** Stock coming in: it becomes a batch, after settling any stock sold before it was there. */
@@ -68,6 +71,7 @@ export class StockSession {
     private readonly repos: Repositories,
     private readonly levels: Map<string, { row: StockLevel; quantity: Milli }>,
     private readonly open: Map<string, BatchState[]>,
+    private readonly createdLevels: boolean,
   ) {}
 
   /**
@@ -75,7 +79,7 @@ export class StockSession {
    * in `consuming`, which `take` will draw from).
    */
   static async open(ctx: RequestContext, storeId: string, repos: Repositories, productIds: readonly string[], consuming: readonly string[]): Promise<StockSession> {
-    const rows = await repos.levels.lock(ctx, storeId, productIds);
+    const { levels: rows, created } = await repos.levels.lock(ctx, storeId, productIds);
     const levels = new Map([...rows].map(([productId, row]) => [productId, { row, quantity: toMilli(row.quantity) }]));
     const open = new Map<string, BatchState[]>();
     const batches = await repos.batches.lockOpen(ctx, storeId, [...new Set(consuming)].sort());
@@ -84,7 +88,7 @@ export class StockSession {
       open.set(row.productId, [...(open.get(row.productId) ?? []), state]);
     }
     for (const list of open.values()) list.sort(fefoOrder);
-    return new StockSession(ctx, storeId, repos, levels, open);
+    return new StockSession(ctx, storeId, repos, levels, open, created);
   }
 
   level(productId: string): Milli {
@@ -163,7 +167,11 @@ export class StockSession {
     return { batch, movements, cost: costOf(credit.quantity, unitCost) };
   }
 
-  /** Writes everything, in the caller's transaction. Answers whether anything changed. */
+  /**
+   * Writes everything, in the caller's transaction. Answers whether the store's
+   * stock rows changed: movements written, or a level created at zero when it
+   * opened (a count of 0 of a product never stocked there writes no movement).
+   */
   async flush(): Promise<boolean> {
     const { ctx, repos, now } = this;
     const created = new Set(this.createdBatches);
@@ -172,7 +180,7 @@ export class StockSession {
     if (this.movements.length) await repos.movements.insert(ctx, this.movements);
     for (const batch of this.changedBatches) if (!created.has(batch.row)) await repos.batches.setLeft(ctx, batch.id, fromMilli(batch.left), now);
     for (const level of this.changedLevels) await repos.levels.setQuantity(ctx, level.id, level.quantity, now);
-    return this.movements.length > 0;
+    return this.movements.length > 0 || this.createdLevels;
   }
 
   private state(productId: string) {
@@ -202,7 +210,7 @@ export class StockSession {
       reason: info.reason ?? null,
       documentType: info.document?.type ?? null,
       documentId: info.document?.id ?? null,
-      employeeId: this.ctx.actor === 'user' ? this.ctx.userId : null,
+      employeeId: info.employeeId ?? employeeOf(this.ctx),
       createdAt: this.now,
     };
     this.movements.push(movement);
