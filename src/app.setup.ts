@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
-import { registerJsonApiHooks } from './infra/json-api/json-api.hooks';
+import { frameworkErrors, registerJsonApiHooks } from './infra/json-api/json-api.hooks';
 import { AppLogger, Logs, echoRequestId, requestId } from './infra/observability/logging';
 import { Metrics } from './infra/observability/metrics';
 
@@ -14,7 +14,7 @@ const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export function createAdapter(config: AppConfig): FastifyAdapter {
   // Fastify takes a hop count too, though its types list only booleans, strings and functions.
   const trustProxy = config.http.trustProxy as boolean;
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy, genReqId: requestId });
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy, genReqId: requestId, frameworkErrors });
 }
 
 /**

@@ -157,6 +157,41 @@ describe(`atomic operations and idempotent writes (${PROFILE})`, () => {
       expect(await count('suppliers')).toBe(before);
     });
 
+    it.each([
+      ['data.id an object', () => ({ op: 'update', data: { type: 'products', id: {}, attributes: { price: 1 } } }), '/data/id'],
+      ['data.id an object with members', () => ({ op: 'update', data: { type: 'products', id: { a: 1 }, attributes: { price: 1 } } }), '/data/id'],
+      ['data.id a number', () => ({ op: 'update', data: { type: 'products', id: 5, attributes: { price: 1 } } }), '/data/id'],
+      ['data.id true', () => ({ op: 'update', data: { type: 'products', id: true, attributes: { price: 1 } } }), '/data/id'],
+      ['data.id null', () => ({ op: 'update', data: { type: 'products', id: null, attributes: { price: 1 } } }), '/data/id'],
+      ['data.id the id in an array', (id: string) => ({ op: 'update', data: { type: 'products', id: [id], attributes: { price: 1 } } }), '/data/id'],
+      ['data.lid a number', () => ({ op: 'update', data: { type: 'products', lid: 5, attributes: { price: 1 } } }), '/data/lid'],
+      ['ref.id an object', (id: string) => ({ op: 'update', ref: { type: 'products', id: {} }, data: { type: 'products', id, attributes: { price: 1 } } }), '/ref/id'],
+      ['ref.id a number', (id: string) => ({ op: 'update', ref: { type: 'products', id: 5 }, data: { type: 'products', id, attributes: { price: 1 } } }), '/ref/id'],
+      ['ref.lid a number', (id: string) => ({ op: 'update', ref: { type: 'products', lid: 5 }, data: { type: 'products', id, attributes: { price: 1 } } }), '/ref/lid'],
+      ['a remove with ref.id the id in an array', (id: string) => ({ op: 'remove', ref: { type: 'products', id: [id] } }), '/ref/id'],
+      ['a relationship change with ref.id null', () => ({ op: 'update', ref: { type: 'products', id: null, relationship: 'suppliers' }, data: [] }), '/ref/id'],
+    ])('refuses an operation with %s with 400 pointing at it, writing nothing', async (_label, operation, member) => {
+      const rose = await create(t, shop.accessToken, 'products', flower('Odd target rose'));
+      const before = await count('suppliers');
+      const res = await operations([{ op: 'add', data: { type: 'suppliers', attributes: { name: 'Before the odd one' } } }, operation(rose.id)]);
+      expect({ status: res.status, code: res.body.errors[0].code, pointer: res.body.errors[0].source.pointer }).toEqual({ status: 400, code: 'invalid-document', pointer: `/atomic:operations/1${member}` });
+      expect(await count('suppliers')).toBe(before);
+      expect((await t.request('GET', `/api/v1/products/${rose.id}`, { token: shop.accessToken })).body.data.attributes.price).toBe(15000);
+    });
+
+    it('takes an upper-case id in data, ref and href as the same resource', async () => {
+      const rose = await create(t, shop.accessToken, 'products', flower('Upper-case rose'));
+      const upper = rose.id.toUpperCase();
+      const res = await operations([
+        { op: 'update', data: { type: 'products', id: upper, attributes: { price: 101 } } },
+        { op: 'update', ref: { type: 'products', id: upper }, data: { type: 'products', id: rose.id, attributes: { price: 102 } } },
+        { op: 'update', href: `/api/v1/products/${upper}`, data: { type: 'products', id: upper, attributes: { price: 103 } } },
+      ]);
+      expect(res.status).toBe(200);
+      expect(res.body['atomic:results'].map((r: any) => [r.data.id, r.data.attributes.price])).toEqual([[rose.id, 101], [rose.id, 102], [rose.id, 103]]);
+      expect((await t.request('GET', `/api/v1/products/${rose.id}`, { token: shop.accessToken })).body.data.attributes.price).toBe(103);
+    });
+
     it('changes relationships by ref (update replaces, remove takes members out) and by an href aimed at the relationship', async () => {
       const rose = await create(t, shop.accessToken, 'products', flower('Op relationship rose'));
       const [a, b, c] = [await create(t, shop.accessToken, 'suppliers', { name: 'Op A' }), await create(t, shop.accessToken, 'suppliers', { name: 'Op B' }), await create(t, shop.accessToken, 'suppliers', { name: 'Op C' })];

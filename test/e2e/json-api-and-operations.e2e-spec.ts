@@ -38,10 +38,14 @@ describe(`JSON:API negotiation, errors and operations (${PROFILE})`, () => {
       ['application/vnd.api+json; charset=utf-8'],
       ['text/html'],
       ['application/vnd.api+json; ext="https://example.com/unknown-ext"'],
+      ['application/vnd.api+json;q=0'],
+      ['*/*;q=0'],
+      ['application/vnd.api+json;q=0, text/html'],
+      ['application/vnd.api+json;q=0, */*'],
     ])('answers Accept: %s with 406', async (accept) => {
       const res = await t.request('GET', '/api/v1/stores', { token: shop.accessToken, headers: { accept } });
       expect(res.status).toBe(406);
-      expect(res.body.errors[0].code).toBe('not-acceptable');
+      expect(res.body.errors[0]).toMatchObject({ code: 'not-acceptable', source: { header: 'Accept' } });
     });
 
     it.each([['*/*'], ['application/vnd.api+json; charset=utf-8, application/vnd.api+json'], ['text/html, application/*']])(

@@ -66,6 +66,47 @@ describe(`JSON:API query parameters, media types and request documents on every 
       expect(await storeCount()).toBe(before + 1);
     });
 
+    it.each([
+      ['x_y=%C3%28', 'x_y'],
+      ['x_y=%ED%A0%80', 'x_y'],
+      ['include=%zz', 'include'],
+      ['traceId=100%', 'traceId'],
+      ['x%C3%28y=1', 'x%C3%28y'],
+    ])('refuses ?%s, not percent-encoded UTF-8, with 400 naming %s on every kind of route, and writes nothing', async (query, parameter) => {
+      const before = await storeCount();
+      const answers = await everyRoute(query);
+      for (const [route, res] of answers) {
+        expect({ route, status: res.status, code: res.body?.errors?.[0]?.code, source: res.body?.errors?.[0]?.source }).toEqual({ route, status: 400, code: 'invalid-query-parameter', source: { parameter } });
+      }
+      expect(await storeCount()).toBe(before + 1);
+    });
+
+    it('refuses a filter value that is not UTF-8 rather than matching nothing, and does not echo it', async () => {
+      const res = await as('GET', '/api/v1/employees?filter[email]=%C3%28');
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'invalid-query-parameter', source: { parameter: 'filter[email]' } });
+      expect(res.text).not.toContain('%C3%28');
+    });
+
+    it.each([
+      ['GET', '/api/v1/stores/%C3%28'],
+      ['PATCH', '/api/v1/stores/%E0%A4%A'],
+      ['DELETE', '/api/v1/stores/%zz'],
+      ['POST', '/api/v1/products/%C3%28/relationships/suppliers'],
+    ])('answers %s %s, a path that is not percent-encoded UTF-8, with a JSON:API 400, and writes nothing', async (method, url) => {
+      const before = await storeCount();
+      const res = await as(method, url, method === 'GET' || method === 'DELETE' ? undefined : { data: method === 'PATCH' ? { type: 'stores', attributes: { name: 'Never' } } : [] });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toBe('application/vnd.api+json');
+      expect(res.body.errors[0]).toMatchObject({ code: 'malformed-url', status: '400' });
+      expect(await storeCount()).toBe(before);
+    });
+
+    it('answers a path id longer than any id of ours with a JSON:API 404, as a malformed id', async () => {
+      const res = await as('GET', `/api/v1/stores/${'a'.repeat(120)}`);
+      expect({ status: res.status, code: res.body.errors[0].code, type: res.headers['content-type'] }).toEqual({ status: 404, code: 'route-not-found', type: 'application/vnd.api+json' });
+    });
+
     it('ignores implementation-specific parameters with well-formed names', async () => {
       const answers = await everyRoute('traceId=1&x_y=2&camelCase[sub]=3&Öko=4');
       for (const [route, res] of answers) expect({ route, status: res.status, success: res.status < 300 }).toEqual({ route, status: res.status, success: true });

@@ -310,6 +310,10 @@ describe(`JSON:API resources: includes, fieldsets, relationships, filters, feeds
       expect(both.body.errors[0].links).toEqual({ type: `${CURSOR_PROFILE}/range-pagination-not-supported` });
       const big = await get(`/api/v1/products?page[after]=${cursor}&page[size]=1000`);
       expect(big.body.errors[0]).toMatchObject({ links: { type: `${CURSOR_PROFILE}/max-size-exceeded` }, meta: { page: { maxSize: 200 } }, source: { parameter: 'page[size]' } });
+      for (const query of [`page[after]=${cursor}&sort=name`, 'filter[updatedSince]=2026-01-01T00:00:00Z&sort=-updatedAt']) {
+        const sorted = await get(`/api/v1/products?${query}`);
+        expect({ query, status: sorted.status, error: sorted.body.errors[0] }).toMatchObject({ query, status: 400, error: { links: { type: `${CURSOR_PROFILE}/unsupported-sort` }, source: { parameter: 'sort' } } });
+      }
       // The profile's invalid-parameter-value error names the parameter and defines no type link.
       const forged = await get('/api/v1/products?page[after]=bm90LWEtY3Vyc29y');
       expect(forged.status).toBe(400);

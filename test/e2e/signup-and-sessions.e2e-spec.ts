@@ -2,7 +2,7 @@ import { AccessTokenService } from '../../src/infra/auth/access-token';
 import { CatalogDatabase } from '../../src/infra/database/catalog-database';
 import { Tenant } from '../../src/modules/tenants/entities/tenant';
 import { PROFILE, type TestApp, bootApp } from '../support/app-harness';
-import { freshIp, loginDocument, newShop, signupDocument, uniqueEmail } from '../support/fixtures';
+import { type Shop, freshIp, loginDocument, newShop, signupDocument, storeDocument, uniqueEmail } from '../support/fixtures';
 
 describe(`signup and sessions (${PROFILE})`, () => {
   let t: TestApp;
@@ -276,13 +276,45 @@ describe(`signup and sessions (${PROFILE})`, () => {
       expect(res.body.errors).toEqual([expect.objectContaining({ status: '401', code, source: { header: 'Authorization' } })]);
     });
 
-    it('answers 401 expired-token for a token past its lifetime', async () => {
-      const shop = await newShop(t);
+    /** The shop's own token signed an hour ago: past its lifetime, otherwise genuine. */
+    const staleToken = (shop: Shop) => {
       const claims = JSON.parse(Buffer.from(shop.accessToken.split('.')[1], 'base64url').toString());
-      const stale = t.app.get(AccessTokenService).sign({ sub: claims.sub, tid: claims.tid, sid: claims.sid }, Date.now() - 3600_000);
-      const res = await t.request('GET', '/api/v1/stores', { token: stale.token });
+      return t.app.get(AccessTokenService).sign({ sub: claims.sub, tid: claims.tid, sid: claims.sid }, Date.now() - 3600_000).token;
+    };
+
+    it('answers 401 expired-token for a token past its lifetime', async () => {
+      const res = await t.request('GET', '/api/v1/stores', { token: staleToken(await newShop(t)) });
       expect(res.status).toBe(401);
       expect(res.body.errors).toEqual([expect.objectContaining({ status: '401', code: 'expired-token', source: { header: 'Authorization' } })]);
+    });
+
+    it.each([
+      ['no token', () => undefined, 'missing-token'],
+      ['garbage', () => 'garbage', 'invalid-token'],
+      // The shop's own claims: were the signature not checked, the writes would land in its data.
+      ['its token with a forged signature', (shop: Shop) => `${shop.accessToken.split('.').slice(0, 2).join('.')}.${Buffer.alloc(32, 7).toString('base64url')}`, 'invalid-token'],
+      ['its token past its lifetime', staleToken, 'expired-token'],
+    ])('answers every write to a shop with %s with 401 at the Authorization header, and writes nothing', async (_label, tokenFor, code) => {
+      const shop = await newShop(t);
+      const store = (await t.request('POST', '/api/v1/stores', { token: shop.accessToken, body: storeDocument({ name: 'Untouched' }) })).body.data;
+      const stores = async () => (await t.request('GET', '/api/v1/stores', { token: shop.accessToken })).body.data;
+      const before = await stores();
+      const token = tokenFor(shop);
+      const atomic = 'application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"';
+      const writes = {
+        'POST /stores': await t.request('POST', '/api/v1/stores', { token, body: storeDocument({ name: 'Never made' }) }),
+        'PATCH /stores/:id': await t.request('PATCH', `/api/v1/stores/${store.id}`, { token, body: { data: { type: 'stores', id: store.id, attributes: { name: 'Never renamed' } } } }),
+        'DELETE /stores/:id': await t.request('DELETE', `/api/v1/stores/${store.id}`, { token }),
+        'POST /operations': await t.request('POST', '/api/v1/operations', {
+          token,
+          headers: { 'content-type': atomic, accept: atomic },
+          body: { 'atomic:operations': [{ op: 'add', data: { type: 'stores', attributes: { name: 'Never batched' } } }, { op: 'remove', ref: { type: 'stores', id: store.id } }] },
+        }),
+      };
+      for (const [route, res] of Object.entries(writes)) {
+        expect({ route, status: res.status, errors: res.body.errors }).toEqual({ route, status: 401, errors: [expect.objectContaining({ status: '401', code, source: { header: 'Authorization' } })] });
+      }
+      expect(await stores()).toEqual(before);
     });
   });
 });

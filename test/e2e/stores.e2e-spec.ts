@@ -221,6 +221,33 @@ describe(`stores (${PROFILE})`, () => {
     });
 
     it.each([
+      ['an object', () => ({})],
+      ['a number', () => 5],
+      ['true', () => true],
+      ['null', () => null],
+      ['the id in an array', (id: string) => [id]],
+    ])('answers a PATCH whose data.id is %s with 400 at /data/id, and changes nothing', async (_label, given) => {
+      const id = (await create({ name: 'Odd id' })).body.data.id;
+      const res = await t.request('PATCH', `/api/v1/stores/${id}`, {
+        token: shop.accessToken,
+        body: { data: { type: 'stores', id: given(id), attributes: { name: 'Changed' } } },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0]).toMatchObject({ code: 'invalid-document', source: { pointer: '/data/id' } });
+      expect((await t.request('GET', `/api/v1/stores/${id}`, { token: shop.accessToken })).body.data.attributes.name).toBe('Odd id');
+    });
+
+    it('takes a PATCH whose data.id is the URL id in upper case: ids compare without case', async () => {
+      const id = (await create({ name: 'Upper' })).body.data.id;
+      const res = await t.request('PATCH', `/api/v1/stores/${id.toUpperCase()}`, {
+        token: shop.accessToken,
+        body: { data: { type: 'stores', id: id.toUpperCase(), attributes: { name: 'Upper changed' } } },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ id, attributes: { name: 'Upper changed' } });
+    });
+
+    it.each([
       ['page[size]=0', 'page[size]'],
       ['page[size]=101', 'page[size]'],
       ['page[number]=-1', 'page[number]'],

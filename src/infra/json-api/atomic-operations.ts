@@ -11,7 +11,7 @@ import { JsonApiError, JsonApiErrorCode, JsonApiErrors, invalidDocument } from '
 import { reply } from './json-api.reply';
 import { ATOMIC_EXT } from './media-type';
 import { type ResourceDefinition, joinsShardTransaction, relationshipNamed, resourcePath } from './resource-definition';
-import { type LidMap, parseAttributes } from './resource-document';
+import { type LidMap, parseAttributes, parseUuid } from './resource-document';
 import { ResourceEngine } from './resource-engine';
 import type { Identified } from './resource-handler';
 import { refuseQuery } from './resource-query';
@@ -148,15 +148,15 @@ export class AtomicOperationsProcessor {
     if (!isObject(ref) || typeof ref.type !== 'string') throw invalidDocument(at, 'The operation must name its target with ref, href or data.');
     const found = this.registry.find(ref.type);
     if (!found) throw invalidDocument(`${at}/type`, `Unknown type "${ref.type}".`);
+    // An add's data names the resource it creates (its id and lid are checked as new ones), not a target.
+    const existing = operation.op !== 'add' || operation.ref !== undefined;
     let id: string | undefined;
-    if (typeof ref.id === 'string') id = ref.id.toLowerCase();
-    else if (typeof ref.lid === 'string' && (operation.op !== 'add' || operation.ref !== undefined)) {
-      const local = lids.get(ref.lid);
-      if (!local || local.type !== ref.type) throw invalidDocument(`${at}/lid`, `No earlier operation created a ${ref.type} with lid "${ref.lid}".`);
+    if (existing && ref.id !== undefined) id = parseUuid(ref.id, `${at}/id`);
+    else if (existing && ref.lid !== undefined) {
+      const local = typeof ref.lid === 'string' ? lids.get(ref.lid) : undefined;
+      if (!local || local.type !== ref.type) throw invalidDocument(`${at}/lid`, `No earlier operation created a ${ref.type} with lid ${JSON.stringify(ref.lid)}.`);
       id = local.id;
     }
-    if (operation.op === 'add' && operation.ref === undefined) id = undefined;
-    if (id !== undefined && !UUID_PATTERN.test(id)) throw invalidDocument(`${at}/id`, 'An id must be a UUID.');
     const relationship = typeof ref.relationship === 'string' ? ref.relationship : undefined;
     if (relationship !== undefined) {
       if (!relationshipNamed(found.def, relationship)) throw invalidDocument(`${at}/relationship`, `${ref.type} has no relationship "${relationship}".`);
@@ -183,7 +183,8 @@ export class AtomicOperationsProcessor {
       local = `${url.pathname}${url.search}`;
     }
     const path = local.startsWith(API_BASE) ? local.slice(API_BASE.length) : local;
-    const [, collection, id, third, fourth] = path.split('?')[0].split('/');
+    const [, collection, rawId, third, fourth] = path.split('?')[0].split('/');
+    const id = rawId?.toLowerCase();
     const found = this.registry.all().find((r) => resourcePath(r.def) === collection);
     if (!found || (id !== undefined && !UUID_PATTERN.test(id))) throw invalidDocument('/href', `"${href}" names no resource of this API.`);
     if (third === undefined) return { def: found.def, id };

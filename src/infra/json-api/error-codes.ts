@@ -61,6 +61,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Type conflict');
     case JsonApiErrorCode.IdConflict:
       return d(409, 'Id conflict');
+    case JsonApiErrorCode.MalformedUrl:
+      return d(400, 'Malformed URL');
     case JsonApiErrorCode.RouteNotFound:
       return d(404, 'Not found');
     case JsonApiErrorCode.MethodNotAllowed:

@@ -1,3 +1,4 @@
+export * from './action-endpoint';
 export * from './json-api.errors';
 export * from './json-api.module';
 export * from './json-api.reply';

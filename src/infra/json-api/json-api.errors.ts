@@ -17,6 +17,8 @@ export enum JsonApiErrorCode {
   IdTaken = 'id-taken',
   ResourceNotFound = 'not-found',
   RelatedNotFound = 'related-not-found',
+  /** A path that is not percent-encoded UTF-8: it names nothing, and cannot be read to say so. */
+  MalformedUrl = 'malformed-url',
   RouteNotFound = 'route-not-found',
   MethodNotAllowed = 'method-not-allowed',
   /** Creating, updating or deleting a type that does not allow it (JSON:API: 403). */

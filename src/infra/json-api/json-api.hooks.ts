@@ -1,9 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documentStatus, toErrorObjects } from './json-api-exception.filter';
 import { JsonApiError, JsonApiErrorCode } from './json-api.errors';
 import { JSON_API_MEDIA_TYPE, acceptsCsv, negotiate, parseMediaType } from './media-type';
 import { EXPORT_ROUTE } from './csv';
-import { checkParameterNames } from './resource-query';
+import { checkParameterNames, checkQueryEncoding } from './resource-query';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,16 +47,29 @@ function contentTypeToCheck(request: FastifyRequest): string | undefined {
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const errors = toErrorObjects(error);
+  // As bytes: Fastify appends a charset to a JSON media type it serializes, and
+  // before routing (frameworkErrors) no onSend hook is there to take it off.
   return reply
     .status(documentStatus(errors))
     .header('content-type', JSON_API_MEDIA_TYPE)
-    .send({ jsonapi: { version: '1.1' }, errors, meta: { requestId: request.id } });
+    .send(Buffer.from(JSON.stringify({ jsonapi: { version: '1.1' }, errors, meta: { requestId: request.id } })));
+}
+
+/**
+ * Fastify's own refusals before routing, as the JSON:API errors every other
+ * refusal is: a path that is not percent-encoded UTF-8 is 400; a path
+ * parameter too long to be an id of ours names nothing (404, as a malformed id).
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.code === 'FST_ERR_BAD_URL') return sendError(request, reply, new JsonApiError(JsonApiErrorCode.MalformedUrl, 'The path is not percent-encoded UTF-8.'));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(request, reply, new JsonApiError(JsonApiErrorCode.RouteNotFound, 'No such endpoint.'));
+  return sendError(request, reply, error);
 }
 
 /**
  * Fastify hooks for everything under /api/: JSON:API content negotiation before
- * routing (415/406), the query parameter names JSON:API allows (400, on every
- * route; each route then checks the parameters it takes), `Vary: Accept` on
+ * routing (415/406), the query parameter names JSON:API allows and their
+ * percent-encoding (400, on every route; each route then checks the parameters it takes), `Vary: Accept` on
  * every response, the JSON:API body parser, and a bare media type on the way
  * out. Errors Fastify raises itself (bad JSON, body too large) reach the
  * exception filter through Nest.
@@ -96,6 +109,7 @@ export function registerJsonApiHooks(fastify: FastifyInstance, bodyLimit: number
       return sendError(request, reply, new JsonApiError(code, result.detail, { header }));
     }
     try {
+      checkQueryEncoding(request.url);
       checkParameterNames((request.query ?? {}) as Record<string, unknown>);
     } catch (error) {
       return sendError(request, reply, error);

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ActionEndpoint } from './action-endpoint';
 import { AtomicOperationsController, AtomicOperationsProcessor } from './atomic-operations';
 import { IdempotencyPurge } from './idempotency-purge';
 import { JsonApiExceptionFilter } from './json-api-exception.filter';
@@ -15,6 +16,7 @@ import { WriteGate } from './write-gate';
   controllers: [AtomicOperationsController],
   providers: [
     JsonApiSerializer,
+    ActionEndpoint,
     ResourceRegistry,
     ResourceEngine,
     ResourceExporter,
@@ -24,6 +26,6 @@ import { WriteGate } from './write-gate';
     IdempotencyPurge,
     { provide: APP_FILTER, useClass: JsonApiExceptionFilter },
   ],
-  exports: [JsonApiSerializer, ResourceRegistry, ResourceEngine, ResourceExporter, WriteGate],
+  exports: [JsonApiSerializer, ActionEndpoint, ResourceRegistry, ResourceEngine, ResourceExporter, WriteGate],
 })
 export class JsonApiModule {}

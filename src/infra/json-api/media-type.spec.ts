@@ -7,6 +7,8 @@ describe(negotiate.name, () => {
     [`application/vnd.api+json; ext="${ATOMIC_EXT}"`, `application/vnd.api+json; ext="${ATOMIC_EXT}"`],
     ['application/vnd.api+json; profile="https://a.example/p https://b.example/q"', '*/*'],
     [undefined, 'application/vnd.api+json; foo=bar, application/vnd.api+json;q=0.5'],
+    [undefined, `application/vnd.api+json; ext="${ATOMIC_EXT}";q=0, application/vnd.api+json`],
+    [undefined, 'application/*;q=0.001'],
   ])('accepts Content-Type %p with Accept %p', (contentType, accept) => {
     expect(negotiate(contentType, accept).ok).toBe(true);
   });
@@ -19,6 +21,12 @@ describe(negotiate.name, () => {
     [undefined, 'application/vnd.api+json; charset=utf-8', 406],
     [undefined, 'text/html', 406],
     [undefined, 'application/vnd.api+json; ext="https://unknown.example/ext", */*', 406],
+    [undefined, 'application/vnd.api+json;q=0', 406],
+    [undefined, 'application/vnd.api+json; q=0.0', 406],
+    [undefined, '*/*;q=0', 406],
+    [undefined, 'application/vnd.api+json;q=0, text/html', 406],
+    [undefined, 'application/vnd.api+json;q=0, */*', 406],
+    [undefined, 'application/*;q=0, */*', 406],
   ])('refuses Content-Type %p with Accept %p: %i', (contentType, accept, status) => {
     expect(negotiate(contentType, accept)).toMatchObject({ ok: false, status });
   });
@@ -46,7 +54,7 @@ describe(acceptsCsv.name, () => {
     expect(acceptsCsv(accept)).toBe(true);
   });
 
-  it.each(['application/vnd.api+json', 'application/json', 'text/csv;q=0', 'text/html', 'application/*'])('refuses Accept: %j (406)', (accept) => {
+  it.each(['application/vnd.api+json', 'application/json', 'text/csv;q=0', 'text/csv;q=0, */*', 'text/*;q=0, */*', 'text/html', 'application/*'])('refuses Accept: %j (406)', (accept) => {
     expect(acceptsCsv(accept)).toBe(false);
   });
 });

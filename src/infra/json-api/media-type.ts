@@ -39,6 +39,24 @@ export function parseMediaType(value: string): MediaType {
 
 const uris = (value: string | undefined) => (value ? value.split(/\s+/).filter(Boolean) : []);
 
+/** A range with a q of 0 means "not acceptable" (RFC 9110 §12.4.2). */
+const refused = (range: MediaType) => /^0(\.0*)?$/.test(range.params.get('q') ?? '');
+
+/**
+ * The ranges of an Accept header that decide about `type`: those naming it,
+ * else its major type's wildcard (`application/*`), else the full wildcard.
+ * The most specific range wins (RFC 9110 §12.5.1), so JSON:API with q=0 is
+ * refused even when a wildcard follows it.
+ */
+function rangesFor(accept: string, type: string): MediaType[] {
+  const listed = splitList(accept).map(parseMediaType);
+  for (const range of [type, `${type.split('/')[0]}/*`, '*/*']) {
+    const matching = listed.filter((m) => m.type === range);
+    if (matching.length) return matching;
+  }
+  return [];
+}
+
 /** A JSON:API media type we can honour: only `ext`/`profile` parameters, and only extensions we support. */
 function acceptable(media: MediaType): boolean {
   for (const name of media.params.keys()) if (name !== 'ext' && name !== 'profile' && name !== 'q') return false;
@@ -74,10 +92,9 @@ export function negotiate(contentType: string | undefined, accept: string | unde
     profile = uris(media.params.get('profile'));
   }
   if (accept !== undefined && accept.trim() !== '') {
-    const listed = splitList(accept).map(parseMediaType);
-    const jsonApi = listed.filter((m) => m.type === JSON_API_MEDIA_TYPE);
-    const wildcard = listed.some((m) => m.type === '*/*' || m.type === 'application/*');
-    if (jsonApi.length ? !jsonApi.some(acceptable) : !wildcard) {
+    const ranges = rangesFor(accept, JSON_API_MEDIA_TYPE);
+    const allowed = ranges.filter((m) => !refused(m));
+    if (ranges[0]?.type === JSON_API_MEDIA_TYPE ? !allowed.some(acceptable) : !allowed.length) {
       return { ok: false, status: 406, detail: `Accept must allow ${JSON_API_MEDIA_TYPE} without unsupported parameters.` };
     }
   }
@@ -86,15 +103,13 @@ export function negotiate(contentType: string | undefined, accept: string | unde
 
 /**
  * Whether `Accept` allows the CSV of an export: `text/csv`, `text/` any, or
- * any media type (with a q above 0), or no Accept at all. A client asking
+ * any media type, whichever is most specific, with a q above 0; or no Accept at all. A client asking
  * for JSON:API only gets 406: an export has no JSON:API form. Its errors are
  * JSON:API error documents all the same, as every error under /api/ is.
  */
 export function acceptsCsv(accept: string | undefined): boolean {
   if (accept === undefined || accept.trim() === '') return true;
-  return splitList(accept)
-    .map(parseMediaType)
-    .some((m) => ['text/csv', 'text/*', '*/*'].includes(m.type) && !/^0(\.0*)?$/.test(m.params.get('q') ?? ''));
+  return rangesFor(accept, 'text/csv').some((m) => !refused(m));
 }
 
 /** The response Content-Type, echoing the extensions and profiles applied. */

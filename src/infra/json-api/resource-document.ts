@@ -24,7 +24,8 @@ function flatten(errors: ValidationError[], prefix: string): JsonApiError[] {
   });
 }
 
-function parseUuid(raw: unknown, pointer: string): string {
+/** An id as we compare and store it: a UUID, lower-cased; anything else is 400 at `pointer`. */
+export function parseUuid(raw: unknown, pointer: string): string {
   if (typeof raw !== 'string' || !UUID_PATTERN.test(raw.toLowerCase())) throw invalidDocument(pointer, 'An id must be a UUID.');
   return raw.toLowerCase();
 }
@@ -103,7 +104,8 @@ export function parseResourceObject(
   let id: string | undefined;
   let lid: string | undefined;
   if (mode === 'update') {
-    id = data.id === undefined && typeof data.lid === 'string' ? options.lids?.get(data.lid)?.id : (data.id as string | undefined);
+    if (data.id !== undefined) id = parseUuid(data.id, `${pointer}/id`);
+    else if (typeof data.lid === 'string') id = options.lids?.get(data.lid)?.id;
     if (id === undefined) throw invalidDocument(`${pointer}/id`, 'id is required when updating.');
     if (options.urlId !== undefined && id !== options.urlId) throw conflict(JsonApiErrorCode.IdConflict, 'data.id does not match the id in the URL.', `${pointer}/id`);
   } else {

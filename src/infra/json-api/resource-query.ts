@@ -94,6 +94,31 @@ export function parameterKind(name: string): 'specification' | 'implementation' 
   return 'specification';
 }
 
+const decoded = (raw: string): string | undefined => {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * 400 for a query parameter whose name or value is not percent-encoded UTF-8
+ * (`%C3%28`, `%zz`, a bare `%`). Fastify's parser passes such a value on as
+ * U+FFFD or as it stands, and `filter[email]=%C3%28` would quietly match nothing.
+ * `url` is the request's, as sent.
+ */
+export function checkQueryEncoding(url: string): void {
+  const start = url.indexOf('?');
+  if (start < 0) return;
+  for (const pair of url.slice(start + 1).split('&')) {
+    const at = pair.includes('=') ? pair.indexOf('=') : pair.length;
+    const name = decoded(pair.slice(0, at));
+    if (name === undefined) throw invalidParameter(pair.slice(0, at), 'This query parameter name is not percent-encoded UTF-8.');
+    if (decoded(pair.slice(at + 1)) === undefined) throw invalidParameter(name, `The value of ${name} is not percent-encoded UTF-8.`);
+  }
+}
+
 /** Checks every parameter name of a query (see `parameterKind`). */
 export function checkParameterNames(query: Record<string, unknown>): void {
   for (const name of Object.keys(query)) parameterKind(name);

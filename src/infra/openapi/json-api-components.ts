@@ -17,7 +17,7 @@ export const jsonApiContent = (schema: JsonSchema, mediaType = JSON_API_MEDIA_TY
  * programs which case it is.
  */
 const ERROR_RESPONSES: Record<number, [name: string, description: string]> = {
-  400: ['BadRequest', 'Malformed JSON, an invalid document, an unknown attribute, a query parameter the route does not take or a name JSON:API does not allow (`source.parameter`), or an invalid `Idempotency-Key` (or one where the route takes none).'],
+  400: ['BadRequest', 'Malformed JSON, an invalid document, an unknown attribute, a query parameter the route does not take, a name JSON:API does not allow, or a name or value that is not percent-encoded UTF-8 (`source.parameter`), a path that is not percent-encoded UTF-8, or an invalid `Idempotency-Key` (or one where the route takes none).'],
   401: ['Unauthorized', 'No bearer token, or one that is invalid, expired or belongs to an ended session; on login, wrong credentials.'],
   403: ['Forbidden', 'The role may not do this (or may not read the related type), or the document writes a read-only attribute or relationship, carries a client-generated `id` where the type takes none, or the action is not supported for this type.'],
   404: ['NotFound', 'No such resource for this shop (another shop’s id answers exactly like a missing one), or a related id that does not exist.'],

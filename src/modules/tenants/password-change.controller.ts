@@ -1,11 +1,7 @@
 import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Permission, RequirePermission } from '../../infra/auth/permissions';
-import { reply } from '../../infra/json-api/json-api.reply';
-import { parseResourceDocument } from '../../infra/json-api/resource-document';
-import { refuseQuery } from '../../infra/json-api/resource-query';
-import { API_BASE, JsonApiSerializer } from '../../infra/json-api/serializer';
-import { refuseIdempotencyKey } from '../../infra/json-api/write-gate';
+import { ActionEndpoint, type ActionSpec } from '../../infra/json-api/action-endpoint';
 import { Ctx } from '../../infra/tenancy/ctx.decorator';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import type { PasswordChangeCreateDto } from './dto/password-change.dto';
@@ -13,26 +9,27 @@ import { passwordChangeResource } from './password-change.resource';
 import { PasswordChangeService } from './password-change.service';
 
 /**
- * Changing one's own password. No Idempotency-Key (400, never silently
- * ignored): the answer holds the new session's tokens, which storage must not
- * hand to whoever repeats the request; and a repeat cannot pass anyway, since
- * the current password it names is no longer current.
+ * No Idempotency-Key: the answer holds the new session's tokens, which storage
+ * must not hand to whoever repeats the request; and a repeat cannot pass
+ * anyway, since the current password it names is no longer current.
  */
+const PASSWORD_CHANGE: ActionSpec<PasswordChangeCreateDto> = {
+  def: passwordChangeResource,
+  whole: 'a password change answers with its new session, whole.',
+  key: { refuse: 'the answer holds the new session’s tokens, which are never answered from storage.' },
+};
+
+/** Changing one's own password. */
 @Controller('api/v1/password-changes')
 export class PasswordChangeController {
   constructor(
     private readonly passwords: PasswordChangeService,
-    private readonly serializer: JsonApiSerializer,
+    private readonly actions: ActionEndpoint,
   ) {}
 
   @Post()
   @RequirePermission(Permission.Authenticated)
-  async create(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
-    refuseQuery((req.query ?? {}) as Record<string, unknown>, 'a password change answers with its new session, whole.');
-    refuseIdempotencyKey(req, 'the answer holds the new session’s tokens, which are never answered from storage.');
-    const { currentPassword, password } = parseResourceDocument(passwordChangeResource, req.body, 'create').attributes as PasswordChangeCreateDto;
-    const changed = await this.passwords.change(ctx, currentPassword, password);
-    const data = this.serializer.resourceObject(ctx, passwordChangeResource, changed);
-    return reply(req, res, { status: 201, document: this.serializer.document({ links: { self: `${API_BASE}/password-changes` }, data }) });
+  create(@Ctx() ctx: RequestContext, @Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
+    return this.actions.create(req, res, PASSWORD_CHANGE, (a) => this.passwords.change(ctx, a.currentPassword, a.password));
   }
 }
