@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
 import { Permission } from '../../infra/auth/permissions';
-import { isDuplicateKey } from '../../infra/database/database.errors';
 import { findResourcePage } from '../../infra/database/resource-page';
 import { lockClause, lockStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
@@ -10,6 +9,7 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { applyRecordScope, recordScope } from '../../infra/tenancy/record-scope';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { Order, OrderLine, OrderNumber } from './entities';
+import { nextNumber } from './numbering';
 
 const ORDER_SCOPE = { store: 'storeId', assignee: 'courierId' } as const;
 
@@ -70,29 +70,9 @@ export class OrderRepository {
     await em.delete(Order, { tenantId: ctx.tenantId, id });
   }
 
-  /**
-   * The tenant's next order number. The tenant's counter row is locked until the
-   * transaction ends (MySQL; the embedded SQLite runs one write at a time), so
-   * two orders never share a number, and a rolled-back order gives its number
-   * back. The first order of a tenant makes the row; a concurrent first insert
-   * loses on the primary key, and then the row exists to lock.
-   */
+  /** The tenant's next order number (`nextNumber`: the counter row stays locked until the commit). */
   async nextNumber(ctx: RequestContext): Promise<number> {
-    const em = await this.shards.manager(ctx);
-    for (let attempt = 0; ; attempt++) {
-      const rows: Array<{ last: number | string }> = await em.query(`SELECT last_number AS last FROM order_numbers WHERE tenant_id = ?${lockClause(em, 'update')}`, [ctx.tenantId]);
-      if (rows.length) {
-        const next = Number(rows[0].last) + 1;
-        await em.update(OrderNumber, { tenantId: ctx.tenantId }, { lastNumber: next });
-        return next;
-      }
-      try {
-        await em.insert(OrderNumber, { tenantId: ctx.tenantId, lastNumber: 1 });
-        return 1;
-      } catch (error) {
-        if (!isDuplicateKey(error) || attempt > 0) throw error;
-      }
-    }
+    return nextNumber(await this.shards.manager(ctx), OrderNumber, ctx.tenantId);
   }
 }
 
