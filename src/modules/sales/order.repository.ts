@@ -10,6 +10,7 @@ import { applyRecordScope, recordScope } from '../../infra/tenancy/record-scope'
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { Order, OrderLine, OrderNumber } from './entities';
 import { nextNumber } from './numbering';
+import { OwnedRows } from './owned-rows';
 
 const ORDER_SCOPE = { store: 'storeId', assignee: 'courierId' } as const;
 
@@ -76,51 +77,10 @@ export class OrderRepository {
   }
 }
 
-/** Order lines: each visible exactly when its order is (the order's record scope, as a subquery). */
+/** Order lines: each visible exactly when its order is (the order's record scope). */
 @Injectable()
-export class OrderLineRepository {
-  constructor(
-    private readonly shards: ShardRegistry,
-    private readonly orders: OrderRepository,
-  ) {}
-
-  private async visible(ctx: RequestContext): Promise<SelectQueryBuilder<OrderLine>> {
-    const em = await this.shards.manager(ctx);
-    const owners = (await this.orders.visible(ctx, 'so')).select('so.id');
-    return em
-      .createQueryBuilder(OrderLine, 'ol')
-      .where('ol.tenantId = :tenantId', { tenantId: ctx.tenantId })
-      .andWhere(`ol.orderId IN (${owners.getQuery()})`)
-      .setParameters(owners.getParameters());
-  }
-
-  async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<OrderLine>> {
-    return findResourcePage(await this.visible(ctx), query);
-  }
-
-  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<OrderLine[]> {
-    if (!ids.length) return [];
-    return (await this.visible(ctx)).andWhere('ol.id IN (:...ids)', { ids: [...ids] }).getMany();
-  }
-
-  /** Line ids of each order, in the order they were added: one query for the batch. */
-  async idsByOrder(ctx: RequestContext, orderIds: readonly string[]): Promise<Map<string, string[]>> {
-    const map = new Map<string, string[]>();
-    if (!orderIds.length) return map;
-    const rows = await (await this.shards.manager(ctx))
-      .createQueryBuilder(OrderLine, 'ol')
-      .select(['ol.orderId AS owner', 'ol.id AS id'])
-      .where('ol.tenantId = :tenantId AND ol.orderId IN (:...orderIds)', { tenantId: ctx.tenantId, orderIds: [...orderIds] })
-      .orderBy('ol.createdAt')
-      .addOrderBy('ol.id')
-      .getRawMany<{ owner: string; id: string }>();
-    for (const { owner, id } of rows) map.set(owner, [...(map.get(owner) ?? []), id]);
-    return map;
-  }
-
-  async insert(ctx: RequestContext, line: Omit<OrderLine, 'tenantId'>): Promise<OrderLine> {
-    const row = { ...line, tenantId: ctx.tenantId };
-    await (await this.shards.manager(ctx)).insert(OrderLine, row);
-    return row;
+export class OrderLineRepository extends OwnedRows<OrderLine> {
+  constructor(shards: ShardRegistry, orders: OrderRepository) {
+    super(shards, OrderLine, 'ol', 'orderId', async (ctx) => (await orders.visible(ctx, 'so')).select('so.id'));
   }
 }
