@@ -4,6 +4,7 @@ import { StockLedger } from '../../src/modules/inventory/stock-ledger.service';
 import { type TestApp, bootApp } from '../support/app-harness';
 import { composition, create, one } from '../support/catalog-fixtures';
 import { type Shop, newShop } from '../support/fixtures';
+import { saleOperations } from '../support/sale-fixtures';
 import { atomic, documentOperations, levelOf, newStore, receive, serviceContext, stemProduct } from '../support/stock-fixtures';
 
 // Real concurrency: MariaDB with a pool of connections, so these transactions
@@ -122,5 +123,44 @@ describe('stock under concurrent consumption (MariaDB)', () => {
     expect(tally(statuses)).toEqual({ 200: 10, 409: 40 });
     expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('0');
     expect(await check()).toEqual([]);
+  });
+
+  describe('sales through the API', () => {
+    /** 50 sales of one stem each, sent at once; the answers' statuses and codes. */
+    async function rush(roseId: string, attributes: Record<string, unknown> = {}) {
+      const sale = () => atomic(t, shop.accessToken, saleOperations({ store, attributes, lines: [{ product: roseId, quantity: '1', unitPrice: 15000 }] }));
+      const answers = await Promise.all(Array.from({ length: 50 }, sale));
+      return tally(answers.map((res) => (res.status === 200 ? 200 : `${res.status} ${res.body.errors?.[0]?.code}`)));
+    }
+    const linesOf = async (productId: string) => (await t.request('GET', `/api/v1/sale-lines?filter[product]=${productId}&page[size]=500`, { token: shop.accessToken })).body.data;
+    const numbersOf = async (saleIds: string[]) =>
+      (await t.request('GET', `/api/v1/sales?sort=number&page[size]=200&filter[store]=${store}`, { token: shop.accessToken })).body.data
+        .filter((s: any) => saleIds.includes(s.id))
+        .map((s: any) => s.attributes.number);
+
+    it('50 online sales of the last 10 stems: 10 recorded, 40 answered 409 insufficient-stock, the level 0, the ledger adds up', async () => {
+      const rose = await lastTenStems('Till rush rose');
+      expect(await rush(rose.id)).toEqual({ 200: 10, '409 insufficient-stock': 40 });
+      expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('0');
+      const lines = await linesOf(rose.id);
+      expect(lines).toHaveLength(10);
+      // First expiring first across the ten sales: the six older stems at 100, then the four at 300.
+      expect(lines.reduce((sum: number, l: any) => sum + l.attributes.cost, 0)).toBe(6 * 100 + 4 * 300);
+      expect((await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale' && m.attributes.documentType === 'sales')).toHaveLength(10);
+      // The refused sales gave their numbers back: the recorded ones follow each other.
+      const numbers = await numbersOf(lines.map((l: any) => l.relationships.sale.data.id));
+      expect(numbers).toEqual(Array.from({ length: 10 }, (_, i) => numbers[0] + i));
+      expect(await check()).toEqual([]);
+    });
+
+    it('50 offline sales of the last 10 stems: all recorded, the level -40, the ledger adds up', async () => {
+      const rose = await lastTenStems('Offline till rose');
+      expect(await rush(rose.id, { offline: true })).toEqual({ 200: 50 });
+      expect(await levelOf(t, shop.accessToken, store, rose.id)).toBe('-40');
+      expect(await linesOf(rose.id)).toHaveLength(50);
+      const sold = (await movements(rose.id)).filter((m: any) => m.attributes.kind === 'sale');
+      expect(sold.filter((m: any) => m.relationships.batch.data === null).reduce((sum: number, m: any) => sum + Number(m.attributes.quantity), 0)).toBe(-40);
+      expect(await check()).toEqual([]);
+    });
   });
 });

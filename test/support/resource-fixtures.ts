@@ -3,6 +3,7 @@ import type { TestApp } from './app-harness';
 import { create, flower, one } from './catalog-fixtures';
 import { type Shop, uniqueEmail } from './fixtures';
 import { ORDER_FACTORIES } from './order-fixtures';
+import { SALE_FACTORIES } from './sale-fixtures';
 import { STOCK_FACTORIES } from './stock-fixtures';
 
 /**
@@ -40,4 +41,5 @@ export const FACTORIES: Record<string, Factory> = {
     (await create(t, shop.accessToken, 'integration-secrets', { name: `Fixture terminal ${randomBytes(4).toString('hex')}`, kind: 'payment-terminal', value: 'fixture-terminal-key' })).id,
   ...STOCK_FACTORIES,
   ...ORDER_FACTORIES,
+  ...SALE_FACTORIES,
 };

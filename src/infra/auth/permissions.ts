@@ -38,6 +38,10 @@ export enum Permission {
    * out-for-delivery or delivered; the service refuses anything else (403).
    */
   OrdersDeliver = 'orders:deliver',
+  /** The sales of the caller's stores, their lines and payments. */
+  SalesRead = 'sales:read',
+  /** Sell: record a sale with its lines and payments (stock goes out with it). */
+  SalesWrite = 'sales:write',
 }
 
 /**
@@ -71,6 +75,9 @@ export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = 
   [Permission.OrdersRead]: ['owner', 'manager', 'florist'],
   [Permission.OrdersWrite]: ['owner', 'manager', 'florist'],
   [Permission.OrdersDeliver]: ['owner', 'manager', 'florist', 'courier'],
+  // A courier delivers what was sold; the till is not theirs.
+  [Permission.SalesRead]: ['owner', 'manager', 'florist'],
+  [Permission.SalesWrite]: ['owner', 'manager', 'florist'],
 };
 
 export const can = (role: Role, permission: Permission): boolean => PERMISSION_MATRIX[permission].includes(role);

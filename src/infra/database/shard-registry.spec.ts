@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
+import type { RequestContext } from '../tenancy/request-context';
 import { closeFence, openFence } from '../tenancy/tenant-fence';
 import { dataSourceOptions } from './data-source-options';
 import { ShardRegistry } from './shard-registry';
@@ -58,5 +59,45 @@ describe(ShardRegistry.name, () => {
     await expect(write('tenant-2')).resolves.toBe('written');
     await openFence(ds, 'tenant-1');
     await expect(write('tenant-1')).resolves.toBe('written');
+  });
+
+  describe('before-commit hooks', () => {
+    const tenant: Pick<RequestContext, 'shardId' | 'tenantId' | 'tx' | 'afterCommit' | 'beforeCommit'> = { shardId: 'a', tenantId: 'tenant-1' };
+    const notes = async () => ((await (await sut.forTenant({ shardId: 'a' })).query('SELECT body FROM notes ORDER BY body')) as Array<{ body: string }>).map((r) => r.body);
+    beforeEach(async () => {
+      await (await sut.forTenant({ shardId: 'a' })).query('CREATE TABLE notes (body TEXT NOT NULL)');
+    });
+
+    it('run after the work, in its transaction, in order (one a hook adds too), and the transaction commits', async () => {
+      const ran: string[] = [];
+      await sut.transaction(tenant, async (txCtx) => {
+        await sut.beforeCommit(txCtx, async () => {
+          ran.push(`first sees ${(await txCtx.tx!.query('SELECT COUNT(*) AS n FROM notes'))[0].n} note`);
+          await sut.beforeCommit(txCtx, async () => ran.push('added by the first'));
+        });
+        await sut.beforeCommit(txCtx, async () => ran.push('second'));
+        await txCtx.tx!.query("INSERT INTO notes (body) VALUES ('written')");
+      });
+      expect(ran).toEqual(['first sees 1 note', 'second', 'added by the first']);
+      await expect(notes()).resolves.toEqual(['written']);
+    });
+
+    it('roll everything back when one throws, and the transaction answers its error', async () => {
+      const write = sut.transaction(tenant, async (txCtx) => {
+        await txCtx.tx!.query("INSERT INTO notes (body) VALUES ('doomed')");
+        await sut.beforeCommit(txCtx, async () => {
+          throw new Error('payments do not add up');
+        });
+        return 'done';
+      });
+      await expect(write).rejects.toThrow('payments do not add up');
+      await expect(notes()).resolves.toEqual([]);
+    });
+
+    it('run at once outside a transaction', async () => {
+      const ran: string[] = [];
+      await sut.beforeCommit({}, async () => ran.push('now'));
+      expect(ran).toEqual(['now']);
+    });
   });
 });

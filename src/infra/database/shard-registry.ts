@@ -110,7 +110,7 @@ export class ShardRegistry implements OnApplicationShutdown {
    * caller (the edge) decides when it commits. `readOnly` work passes no fence:
    * it may read a tenant's copy on a shard it has moved from.
    */
-  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit'> & { tenantId?: string }, T>(
+  async transaction<C extends Pick<RequestContext, 'shardId' | 'tx' | 'afterCommit' | 'beforeCommit'> & { tenantId?: string }, T>(
     ctx: C,
     work: (txCtx: C) => Promise<T>,
     options: { readOnly?: boolean } = {},
@@ -122,8 +122,12 @@ export class ShardRegistry implements OnApplicationShutdown {
     const { result, afterCommit } = await inTransaction(dataSource, async (tx) => {
       // Each attempt its own hooks: those of an attempt that deadlocked are dropped with it.
       const afterCommit: Array<() => unknown> = [];
+      const beforeCommit: Array<() => Promise<unknown>> = [];
       if (tenantId) await passFence(tx, tenantId);
-      return { result: await work({ ...ctx, tx, afterCommit }), afterCommit };
+      const result = await work({ ...ctx, tx, afterCommit, beforeCommit });
+      // In the order registered; a hook may register another, which runs too.
+      for (let i = 0; i < beforeCommit.length; i++) await beforeCommit[i]();
+      return { result, afterCommit };
     });
     await runAfterCommit(afterCommit, this.logger);
     return result;
@@ -136,6 +140,21 @@ export class ShardRegistry implements OnApplicationShutdown {
    * @example
    * shards.afterCommit(txCtx, () => cache.bumpStore(ctx, storeId));
    */
+  /**
+   * Runs `hook` inside the transaction `ctx` belongs to, once all of its work
+   * is done and before it commits: checks that hold for what a whole request
+   * wrote (an atomic batch's sales and their payments). A hook that throws
+   * rolls the transaction back, and the request answers its error. Outside a
+   * transaction it runs at once.
+   *
+   * @example
+   * await shards.beforeCommit(txCtx, () => this.checkPaid(txCtx, saleIds));
+   */
+  async beforeCommit(ctx: Pick<RequestContext, 'beforeCommit'>, hook: () => Promise<unknown>): Promise<void> {
+    if (ctx.beforeCommit) ctx.beforeCommit.push(hook);
+    else await hook();
+  }
+
   afterCommit(ctx: Pick<RequestContext, 'afterCommit'>, hook: () => unknown): void {
     if (ctx.afterCommit) ctx.afterCommit.push(hook);
     else void Promise.resolve().then(hook).catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));

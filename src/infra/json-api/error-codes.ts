@@ -121,6 +121,8 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Store in use');
     case TenantsErrorCode.WrongCurrentPassword:
       return d(422, 'Current password wrong');
+    case TenantsErrorCode.InvalidEmployee:
+      return d(422, 'Invalid employee');
     case InventoryErrorCode.InvalidProduct:
       return d(422, 'Invalid product');
     case InventoryErrorCode.SkuTaken:
@@ -163,6 +165,14 @@ export function describeCode(code: ErrorCode): CodeDescription {
       return d(409, 'Order closed');
     case SalesErrorCode.CourierNotAllowed:
       return d(403, 'Not allowed for couriers');
+    case SalesErrorCode.SaleClosed:
+      return d(409, 'Sale closed');
+    case SalesErrorCode.SaleWithoutLines:
+      return d(422, 'Sale without lines');
+    case SalesErrorCode.PaymentsDoNotMatch:
+      return d(422, 'Payments do not match the total');
+    case SalesErrorCode.DiscountTooLarge:
+      return d(422, 'Discount too large');
     default: {
       const unmapped: never = code;
       throw new Error(`Unmapped error code ${String(unmapped)}`);

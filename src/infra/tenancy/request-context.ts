@@ -45,6 +45,8 @@ export interface RequestContext {
   readonly catalogTx?: EntityManager;
   /** Work to run once the transaction (shard or catalog) has committed (events, cache invalidation). */
   readonly afterCommit?: Array<() => unknown>;
+  /** Checks to run in the shard transaction after all its work, before it commits (`ShardRegistry.beforeCommit`). */
+  readonly beforeCommit?: Array<() => Promise<unknown>>;
 }
 
 /** Whether `ctx` may see data of `storeId`. */

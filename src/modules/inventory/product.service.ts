@@ -30,10 +30,17 @@ function checkConsistency(product: Pick<Product, 'unit' | 'bunchSize' | 'kind' |
 /** What a product's stock and recipe quantities are counted in: they change only while it has neither. */
 const COUNTED_IN = ['unit', 'bunchSize', 'kind'] as const;
 
+/** How each use of a product is told: of the product, and as the reason it stays. */
+const USES: Record<ProductUse, { of: string; why: string }> = {
+  stock: { of: 'has stock history', why: 'This product has stock history' },
+  sales: { of: 'has been sold', why: 'This product has been sold' },
+  recipes: { of: 'is in a recipe or has one', why: 'A recipe uses this product' },
+};
+
 const inUse = (product: Product, use: ProductUse, attribute: string) =>
   new InventoryError(
     InventoryErrorCode.ProductInUse,
-    `${product.name} ${use === 'stock' ? 'has stock history' : 'is in a recipe or has one'}, counted by what it is now: its ${attribute} cannot change. Archive it (archived: true) and create a new product instead.`,
+    `${product.name} ${USES[use].of}, counted by what it is now: its ${attribute} cannot change. Archive it (archived: true) and create a new product instead.`,
     { pointer: `/data/attributes/${attribute}` },
   );
 
@@ -94,8 +101,7 @@ export class ProductService implements ResourceHandler<Product> {
     await this.products.lockForChange(ctx, id);
     const use = await this.usage.of(ctx, id);
     if (use) {
-      const why = use === 'stock' ? 'This product has stock history' : 'A recipe uses this product';
-      throw new InventoryError(InventoryErrorCode.ProductInUse, `${why}; archive it (archived: true) instead of deleting it.`);
+      throw new InventoryError(InventoryErrorCode.ProductInUse, `${USES[use].why}; archive it (archived: true) instead of deleting it.`);
     }
     await this.products.delete(ctx, id);
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SelectQueryBuilder } from 'typeorm';
 import { Permission } from '../../infra/auth/permissions';
-import { isDuplicateKey } from '../../infra/database/database.errors';
 import { findResourcePage } from '../../infra/database/resource-page';
 import { lockClause, lockStore } from '../../infra/database/row-locks';
 import { ShardRegistry } from '../../infra/database/shard-registry';
@@ -10,6 +9,8 @@ import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import { applyRecordScope, recordScope } from '../../infra/tenancy/record-scope';
 import type { RequestContext } from '../../infra/tenancy/request-context';
 import { Order, OrderLine, OrderNumber } from './entities';
+import { nextNumber } from './numbering';
+import { OwnedRows } from './owned-rows';
 
 const ORDER_SCOPE = { store: 'storeId', assignee: 'courierId' } as const;
 
@@ -70,77 +71,16 @@ export class OrderRepository {
     await em.delete(Order, { tenantId: ctx.tenantId, id });
   }
 
-  /**
-   * The tenant's next order number. The tenant's counter row is locked until the
-   * transaction ends (MySQL; the embedded SQLite runs one write at a time), so
-   * two orders never share a number, and a rolled-back order gives its number
-   * back. The first order of a tenant makes the row; a concurrent first insert
-   * loses on the primary key, and then the row exists to lock.
-   */
+  /** The tenant's next order number (`nextNumber`: the counter row stays locked until the commit). */
   async nextNumber(ctx: RequestContext): Promise<number> {
-    const em = await this.shards.manager(ctx);
-    for (let attempt = 0; ; attempt++) {
-      const rows: Array<{ last: number | string }> = await em.query(`SELECT last_number AS last FROM order_numbers WHERE tenant_id = ?${lockClause(em, 'update')}`, [ctx.tenantId]);
-      if (rows.length) {
-        const next = Number(rows[0].last) + 1;
-        await em.update(OrderNumber, { tenantId: ctx.tenantId }, { lastNumber: next });
-        return next;
-      }
-      try {
-        await em.insert(OrderNumber, { tenantId: ctx.tenantId, lastNumber: 1 });
-        return 1;
-      } catch (error) {
-        if (!isDuplicateKey(error) || attempt > 0) throw error;
-      }
-    }
+    return nextNumber(await this.shards.manager(ctx), OrderNumber, ctx.tenantId);
   }
 }
 
-/** Order lines: each visible exactly when its order is (the order's record scope, as a subquery). */
+/** Order lines: each visible exactly when its order is (the order's record scope). */
 @Injectable()
-export class OrderLineRepository {
-  constructor(
-    private readonly shards: ShardRegistry,
-    private readonly orders: OrderRepository,
-  ) {}
-
-  private async visible(ctx: RequestContext): Promise<SelectQueryBuilder<OrderLine>> {
-    const em = await this.shards.manager(ctx);
-    const owners = (await this.orders.visible(ctx, 'so')).select('so.id');
-    return em
-      .createQueryBuilder(OrderLine, 'ol')
-      .where('ol.tenantId = :tenantId', { tenantId: ctx.tenantId })
-      .andWhere(`ol.orderId IN (${owners.getQuery()})`)
-      .setParameters(owners.getParameters());
-  }
-
-  async findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<OrderLine>> {
-    return findResourcePage(await this.visible(ctx), query);
-  }
-
-  async findByIds(ctx: RequestContext, ids: readonly string[]): Promise<OrderLine[]> {
-    if (!ids.length) return [];
-    return (await this.visible(ctx)).andWhere('ol.id IN (:...ids)', { ids: [...ids] }).getMany();
-  }
-
-  /** Line ids of each order, in the order they were added: one query for the batch. */
-  async idsByOrder(ctx: RequestContext, orderIds: readonly string[]): Promise<Map<string, string[]>> {
-    const map = new Map<string, string[]>();
-    if (!orderIds.length) return map;
-    const rows = await (await this.shards.manager(ctx))
-      .createQueryBuilder(OrderLine, 'ol')
-      .select(['ol.orderId AS owner', 'ol.id AS id'])
-      .where('ol.tenantId = :tenantId AND ol.orderId IN (:...orderIds)', { tenantId: ctx.tenantId, orderIds: [...orderIds] })
-      .orderBy('ol.createdAt')
-      .addOrderBy('ol.id')
-      .getRawMany<{ owner: string; id: string }>();
-    for (const { owner, id } of rows) map.set(owner, [...(map.get(owner) ?? []), id]);
-    return map;
-  }
-
-  async insert(ctx: RequestContext, line: Omit<OrderLine, 'tenantId'>): Promise<OrderLine> {
-    const row = { ...line, tenantId: ctx.tenantId };
-    await (await this.shards.manager(ctx)).insert(OrderLine, row);
-    return row;
+export class OrderLineRepository extends OwnedRows<OrderLine> {
+  constructor(shards: ShardRegistry, orders: OrderRepository) {
+    super(shards, OrderLine, 'ol', 'orderId', async (ctx) => (await orders.visible(ctx, 'so')).select('so.id'));
   }
 }

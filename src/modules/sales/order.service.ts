@@ -7,9 +7,7 @@ import type { Page } from '../../infra/json-api/pagination';
 import type { Linkage, ResourceHandler, ResourceInput } from '../../infra/json-api/resource-handler';
 import type { ResourceQuery } from '../../infra/json-api/resource-query';
 import type { RequestContext } from '../../infra/tenancy/request-context';
-import { InventoryError, InventoryErrorCode } from '../inventory/inventory.errors';
 import { ProductRepository } from '../inventory/product.repository';
-import { productForUse } from '../inventory/stock/stock-document.service';
 import { costOf, fromMilli, toMilli } from '../inventory/stock/quantity';
 import { checkWhole } from '../inventory/stock/stock-demand';
 import { CourierRoster } from './courier-roster';
@@ -18,6 +16,7 @@ import type { Order, OrderLine } from './entities';
 import { OrderLineRepository, OrderRepository } from './order.repository';
 import { COURIER_STATUSES, DELETABLE_STATUSES, checkTransition } from './order-status';
 import { SalesError, SalesErrorCode } from './sales.errors';
+import { sellableProduct } from './sellable';
 
 /** After sealing, sensitive attributes hold ciphertext and the phone's blind index rides along. */
 type Sealed<T> = T & { recipientPhoneIndex?: string };
@@ -115,7 +114,7 @@ export class OrderService implements ResourceHandler<Order> {
   }
 
   linkage(ctx: RequestContext, _relationship: string, records: readonly Order[]): Promise<Map<string, Linkage>> {
-    return this.lines.idsByOrder(ctx, records.map((r) => r.id));
+    return this.lines.idsByOwner(ctx, records.map((r) => r.id));
   }
 
   /** A courier's PATCH: the status alone, and only to out-for-delivery or delivered. */
@@ -157,10 +156,7 @@ export class OrderLineService implements ResourceHandler<OrderLine> {
         pointer: '/data/relationships/order/data',
       });
     }
-    const product = await productForUse(ctx, this.products, relationships.product as string);
-    if (product.archived) {
-      throw new InventoryError(InventoryErrorCode.ProductArchived, `${product.name} is archived: it is no longer sold.`, { pointer: '/data/relationships/product/data' });
-    }
+    const product = await sellableProduct(ctx, this.products, relationships.product as string);
     const quantity = toMilli(a.quantity);
     checkWhole(product, quantity, '/data/attributes/quantity');
     const unitPrice = a.unitPrice ?? product.price;

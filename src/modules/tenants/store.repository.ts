@@ -12,7 +12,7 @@ import { DeviceToken, Store, UserStore } from './entities';
 /**
  * The shard tables whose rows keep a store from being deleted, with the column
  * that names it (each indexed by tenant and that column) and what the rows are:
- * its stock history, or its orders. Inventory's and sales' tables, read here by
+ * its stock history, its orders or its sales. Inventory's and sales' tables, read here by
  * name: the store's deletion must see them, and those modules depend on stores,
  * not the other way round.
  */
@@ -26,10 +26,11 @@ const SHARD_USES = [
   ['transfers', 'to_store_id', 'stock'],
   ['stock_counts', 'store_id', 'stock'],
   ['orders', 'store_id', 'orders'],
+  ['sales', 'store_id', 'sales'],
 ] as const;
 
-/** What keeps a store from being deleted: its stock history, its orders, or the people and devices bound to it. */
-export type StoreUse = { kind: 'stock' } | { kind: 'orders' } | { kind: 'employees' | 'devices'; count: number };
+/** What keeps a store from being deleted: its stock history, its orders or sales, or the people and devices bound to it. */
+export type StoreUse = { kind: 'stock' | 'orders' | 'sales' } | { kind: 'employees' | 'devices'; count: number };
 
 /**
  * Stores on the tenant's shard. Every statement is scoped by `ctx.tenantId`, and

@@ -15,8 +15,8 @@ function inUse(use: StoreUse): TenantsError {
   const detail =
     use.kind === 'stock'
       ? 'This store has stock history (levels, batches, movements or documents), which the books keep: it cannot be deleted. Keep it, renamed if it has closed.'
-      : use.kind === 'orders'
-        ? 'This store has orders, which the books keep: it cannot be deleted. Keep it, renamed if it has closed.'
+      : !('count' in use)
+        ? `This store has ${use.kind}, which the books keep: it cannot be deleted. Keep it, renamed if it has closed.`
       : use.kind === 'employees'
         ? `${use.count} employee(s) work in this store: take it out of their stores (PATCH /api/v1/employees/<id>/relationships/stores), then delete it.`
         : `${use.count} device token(s) are bound to this store: revoke them (DELETE /api/v1/device-tokens/<id>), then delete it.`;

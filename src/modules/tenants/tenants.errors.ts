@@ -15,6 +15,8 @@ export enum TenantsErrorCode {
   StoreInUse = 'store-in-use',
   /** A password change whose current password is not the caller's. */
   WrongCurrentPassword = 'wrong-current-password',
+  /** The employee a request names for its work may not do it there (or, with a user's token, is someone else). */
+  InvalidEmployee = 'invalid-employee',
 }
 
 export class TenantsError extends DomainError<TenantsErrorCode> {}

@@ -16,6 +16,7 @@ import { IdempotencyPerUser1764820000000 } from './shard/1764820000000-idempoten
 import { CacheVersionMoves1764830000000 } from './shard/1764830000000-cache-version-moves';
 import { IntegrationSecretRemovals1765200000000 } from './shard/1765200000000-integration-secret-removals';
 import { Orders1765300000000 } from './shard/1765300000000-orders';
+import { Sales1765400000000 } from './shard/1765400000000-sales';
 
 /** In order. Listed rather than globbed so dist and source runs see exactly the same set. */
 export const CATALOG_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const SHARD_MIGRATIONS = [
   CacheVersionMoves1764830000000,
   IntegrationSecretRemovals1765200000000,
   Orders1765300000000,
+  Sales1765400000000,
 ];
