@@ -104,6 +104,8 @@ const PLANTS: Record<string, Plant> = {
   'transfers.lines': reverseColumn('transfer_lines', 'document_id'),
   'stock-counts.lines': reverseColumn('stock_count_lines', 'document_id'),
   'orders.lines': reverseColumn('order_lines', 'order_id'),
+  'sales.lines': reverseColumn('sale_lines', 'sale_id'),
+  'sales.payments': reverseColumn('payments', 'sale_id'),
   // The actor is one column for both kinds, told apart by actor_type.
   'audit-events.employee': setColumn('audit_events', 'actor_id', { actor_type: 'user' }),
   'audit-events.device': setColumn('audit_events', 'actor_id', { actor_type: 'device' }),

@@ -167,7 +167,7 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
       const forSomeoneElse = await atomic(t, shop.accessToken, withEmployee(florist.id));
       expect([forSomeoneElse.status, forSomeoneElse.body.errors[0].code, forSomeoneElse.body.errors[0].source.pointer]).toEqual([
         422,
-        'invalid-stock-document',
+        'invalid-employee',
         line(0, 'relationships/employee/data'),
       ]);
       expect(await books()).toEqual(before);
@@ -181,10 +181,10 @@ describe(`inventory stock: what a florist can get wrong, and who may do what (${
       const stranger = await newShop(t);
       const theirs = await newEmployee(t, stranger.accessToken, 'florist');
       const refusals: Array<[string, string | null | undefined, number, string, string]> = [
-        ['no employee', undefined, 422, 'invalid-stock-document', line(0, 'relationships')],
-        ['a null employee', null, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
-        ['a courier of the store', courier.id, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
-        ['a deactivated florist of the store', gone.id, 422, 'invalid-stock-document', line(0, 'relationships/employee/data')],
+        ['no employee', undefined, 422, 'invalid-employee', line(0, 'relationships')],
+        ['a null employee', null, 422, 'invalid-employee', line(0, 'relationships/employee/data')],
+        ['a courier of the store', courier.id, 422, 'invalid-employee', line(0, 'relationships/employee/data')],
+        ['a deactivated florist of the store', gone.id, 422, 'invalid-employee', line(0, 'relationships/employee/data')],
         ['a florist of another store', elsewhere.id, 404, 'related-not-found', line(0, 'relationships/employee/data')],
         ['another shop’s florist', theirs.id, 404, 'related-not-found', line(0, 'relationships/employee/data')],
       ];

@@ -147,6 +147,20 @@ describe(`orders: pre-orders with delivery, and who sees which (${PROFILE})`, ()
     expect((await owner().del(`/api/v1/stores/${store}`)).status).toBe(204);
   });
 
+  it('keeps a product on an order from being deleted (409 product-in-use) until the order is', async () => {
+    const peony = (await create(t, shop.accessToken, 'products', flower('Order peony', 25000))).id;
+    const { order } = await placeOrder(t, shop.accessToken, arbat, [{ product: peony, quantity: '3' }]);
+    const refused = await owner().del(`/api/v1/products/${peony}`);
+    expect({ status: refused.status, code: refused.body.errors[0].code, detail: refused.body.errors[0].detail }).toEqual({
+      status: 409,
+      code: 'product-in-use',
+      detail: 'An order has this product; archive it (archived: true) instead of deleting it.',
+    });
+    expect((await owner().get(`/api/v1/order-lines?filter[order]=${order}`)).body.data).toHaveLength(1);
+    expect((await owner().del(`/api/v1/orders/${order}`)).status).toBe(204);
+    expect((await owner().del(`/api/v1/products/${peony}`)).status).toBe(204);
+  });
+
   describe('status', () => {
     it('moves forward one step at a time; a refused change is 422 pointing at the status and changes nothing', async () => {
       const { order } = await placeOrder(t, shop.accessToken, arbat, [{ product: rose, quantity: '1' }]);

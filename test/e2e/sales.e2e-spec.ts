@@ -340,6 +340,8 @@ describe(`sales at the till: stock goes out, money comes in (${PROFILE})`, () =>
 
       const { sale } = await sell(t, till, { store: arbat, employee: florist.id, lines: [line] });
       expect((await get(`/api/v1/sales/${sale}`)).body.data.relationships.employee.data).toEqual({ type: 'employees', id: florist.id });
+      const movements = await (await shard()).query('SELECT employee_id AS employee FROM stock_movements WHERE tenant_id = ? AND document_id = ?', [shop.tenantId, sale]);
+      expect(movements).toEqual([{ employee: florist.id }]);
 
       const before = await rows();
       const cases: Array<[string, SaleSpec, unknown]> = [

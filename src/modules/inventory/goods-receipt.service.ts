@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { Permission } from '../../infra/auth/permissions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
 import type { RequestContext } from '../../infra/tenancy/request-context';
+import { ActingEmployees } from '../tenants';
 import type { GoodsReceiptCreateDto, GoodsReceiptLineCreateDto } from './dto/stock-document.dto';
 import type { GoodsReceipt, GoodsReceiptLine } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { GoodsReceiptLineRepository, GoodsReceiptRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
-import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { expiryOf } from './stock/shelf-life';
@@ -21,7 +22,7 @@ export class GoodsReceiptService extends StockDocumentService<GoodsReceipt, Good
   constructor(
     receipts: GoodsReceiptRepository,
     lines: GoodsReceiptLineRepository,
-    private readonly employees: DocumentEmployees,
+    private readonly employees: ActingEmployees,
   ) {
     super(receipts, lines);
   }
@@ -34,7 +35,7 @@ export class GoodsReceiptService extends StockDocumentService<GoodsReceipt, Good
         id: id ?? uuid7(),
         storeId,
         supplierId: (relationships.supplier as string | null | undefined) ?? null,
-        employeeId: await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId),
+        employeeId: await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite),
         invoiceNumber: a.invoiceNumber ?? null,
         note: a.note ?? null,
         receivedAt: documentTime(a.receivedAt, 'receivedAt'),

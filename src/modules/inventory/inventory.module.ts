@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
+import { TenantsModule } from '../tenants';
 import { goodsReceiptLineResource, goodsReceiptResource } from './goods-receipt.resource';
 import { GoodsReceiptLineService, GoodsReceiptService } from './goods-receipt.service';
 import { ProductUsageRepository } from './product-usage.repository';
@@ -32,7 +33,6 @@ import { StockLevelService } from './stock-level.service';
 import { stockMovementResource } from './stock-movement.resource';
 import { StockMovementRepository } from './stock-movement.repository';
 import { StockMovementService } from './stock-movement.service';
-import { DocumentEmployees } from './stock/document-employee';
 import { StockDemand } from './stock/stock-demand';
 import { SupplierRepository } from './supplier.repository';
 import { supplierResource } from './supplier.resource';
@@ -48,6 +48,7 @@ import { WriteOffLineService, WriteOffService } from './write-off.service';
  * Other modules change stock through `StockLedger` (sales consume, returns restock).
  */
 @Module({
+  imports: [TenantsModule],
   controllers: [
     resourceController(productResource, ProductService),
     resourceController(recipeItemResource, RecipeItemService),
@@ -84,7 +85,6 @@ import { WriteOffLineService, WriteOffService } from './write-off.service';
     StockCountRepository,
     StockCountLineRepository,
     StockDemand,
-    DocumentEmployees,
     StockLedger,
     StockCheck,
     StockLevelService,

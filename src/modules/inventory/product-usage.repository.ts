@@ -10,10 +10,14 @@ import { lockClause } from '../../infra/database/row-locks';
  */
 const STOCK_TABLES = ['stock_levels', 'stock_batches', 'goods_receipt_lines', 'write_off_lines', 'transfer_lines', 'stock_count_lines'] as const;
 
-/** Sales' lines, read here by name: a product's deletion must see them, and sales depend on products, not the other way round. */
+/**
+ * The sales module's lines, read here by name: a product's deletion must see them
+ * (a line left without its product), and sales depend on products, not the other way round.
+ */
 const SALE_TABLES = ['sale_lines'] as const;
+const ORDER_TABLES = ['order_lines'] as const;
 
-export type ProductUse = 'stock' | 'sales' | 'recipes';
+export type ProductUse = 'stock' | 'sales' | 'orders' | 'recipes';
 
 /** Where a product is used, read across the inventory tables of the tenant's shard. */
 @Injectable()
@@ -21,7 +25,7 @@ export class ProductUsageRepository {
   constructor(private readonly shards: ShardRegistry) {}
 
   /**
-   * Whether the product has stock history, has been sold, or is in a recipe (as composition or
+   * Whether the product has stock history, has been sold or ordered, or is in a recipe (as composition or
    * component). Locking reads inside a transaction: after `lockForChange` they
    * see every write that used the product, even one that committed after this
    * transaction's snapshot.
@@ -29,6 +33,7 @@ export class ProductUsageRepository {
   async of(ctx: RequestContext, productId: string): Promise<ProductUse | undefined> {
     if (await this.any(ctx, STOCK_TABLES, 'product_id', productId)) return 'stock';
     if (await this.any(ctx, SALE_TABLES, 'product_id', productId)) return 'sales';
+    if (await this.any(ctx, ORDER_TABLES, 'product_id', productId)) return 'orders';
     if (await this.any(ctx, ['recipe_items'], 'composition_id', productId)) return 'recipes';
     if (await this.any(ctx, ['recipe_items'], 'component_id', productId)) return 'recipes';
     return undefined;

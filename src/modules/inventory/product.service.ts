@@ -34,6 +34,7 @@ const COUNTED_IN = ['unit', 'bunchSize', 'kind'] as const;
 const USES: Record<ProductUse, { of: string; why: string }> = {
   stock: { of: 'has stock history', why: 'This product has stock history' },
   sales: { of: 'has been sold', why: 'This product has been sold' },
+  orders: { of: 'is on an order', why: 'An order has this product' },
   recipes: { of: 'is in a recipe or has one', why: 'A recipe uses this product' },
 };
 

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { Permission } from '../../infra/auth/permissions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
 import type { RequestContext } from '../../infra/tenancy/request-context';
+import { ActingEmployees } from '../tenants';
 import type { StockCountCreateDto, StockCountLineCreateDto } from './dto/stock-document.dto';
 import type { StockCount, StockCountLine } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { StockCountLineRepository, StockCountRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
-import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { expiryOf } from './stock/shelf-life';
@@ -21,14 +22,14 @@ export class StockCountService extends StockDocumentService<StockCount, StockCou
   constructor(
     counts: StockCountRepository,
     lines: StockCountLineRepository,
-    private readonly employees: DocumentEmployees,
+    private readonly employees: ActingEmployees,
   ) {
     super(counts, lines);
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<StockCountCreateDto>): Promise<StockCount> {
     const storeId = relationships.store as string;
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId);
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite);
     const now = new Date();
     const [count] = await this.documents.insert(ctx, [
       { id: id ?? uuid7(), storeId, employeeId, note: a.note ?? null, countedAt: documentTime(a.countedAt, 'countedAt'), createdAt: now, updatedAt: now },

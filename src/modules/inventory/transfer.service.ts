@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Permission } from '../../infra/auth/permissions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
 import { type RequestContext, inStoreScope } from '../../infra/tenancy/request-context';
+import { ActingEmployees } from '../tenants';
 import type { StockLineCreateDto, TransferCreateDto, TransferUpdateDto } from './dto/stock-document.dto';
 import type { StockMovement, Transfer, TransferLine } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
@@ -11,7 +13,6 @@ import { TransferLineRepository, TransferRepository } from './stock-document.rep
 import { StockLedger } from './stock-ledger.service';
 import { StockLevelRepository } from './stock-level.repository';
 import { StockMovementRepository } from './stock-movement.repository';
-import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { StockDocumentLineService, StockDocumentService, stockedProduct } from './stock/stock-document.service';
@@ -52,7 +53,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     private readonly ledger: StockLedger,
     private readonly batches: StockBatchRepository,
     private readonly movements: StockMovementRepository,
-    private readonly employees: DocumentEmployees,
+    private readonly employees: ActingEmployees,
   ) {
     super(transfers, lines);
   }
@@ -68,7 +69,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
         pointer: '/data/relationships/receiver',
       });
     }
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, fromStoreId);
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, fromStoreId, Permission.StockWrite);
     const now = new Date();
     const received = a.status === 'received';
     const [transfer] = await this.documents.insert(ctx, [
@@ -107,7 +108,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     if (!inStoreScope(ctx, transfer.toStoreId)) {
       throw new InventoryError(InventoryErrorCode.ReceivingStoreOnly, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
     }
-    const receivedBy = await this.employees.of(ctx, relationships.receiver as string | null | undefined, transfer.toStoreId, 'receiver');
+    const receivedBy = await this.employees.of(ctx, relationships.receiver as string | null | undefined, transfer.toStoreId, Permission.StockWrite, 'receiver');
     const now = new Date();
     // The status changes first, on condition: of concurrent acceptances exactly one gets here, so the stock arrives once.
     if (!(await this.transfers.markReceived(ctx, id, { receivedAt: now, receivedBy, updatedAt: now }))) {

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { Permission } from '../../infra/auth/permissions';
 import { uuid7 } from '../../infra/database/uuid7';
 import type { ResourceInput } from '../../infra/json-api/resource-handler';
 import type { RequestContext } from '../../infra/tenancy/request-context';
+import { ActingEmployees } from '../tenants';
 import type { StockLineCreateDto, WriteOffCreateDto } from './dto/stock-document.dto';
 import type { WriteOff, WriteOffLine } from './entities';
 import { InventoryError, InventoryErrorCode } from './inventory.errors';
 import { ProductRepository } from './product.repository';
 import { WriteOffLineRepository, WriteOffRepository } from './stock-document.repository';
 import { StockLedger } from './stock-ledger.service';
-import { DocumentEmployees } from './stock/document-employee';
 import { checkOpen, openDocument } from './stock/open-documents';
 import { fromMilli, toMilli } from './stock/quantity';
 import { StockDocumentLineService, StockDocumentService, documentTime, productForUse } from './stock/stock-document.service';
@@ -19,14 +20,14 @@ export class WriteOffService extends StockDocumentService<WriteOff, WriteOffLine
   constructor(
     writeOffs: WriteOffRepository,
     lines: WriteOffLineRepository,
-    private readonly employees: DocumentEmployees,
+    private readonly employees: ActingEmployees,
   ) {
     super(writeOffs, lines);
   }
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<WriteOffCreateDto>): Promise<WriteOff> {
     const storeId = relationships.store as string;
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId);
+    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite);
     const now = new Date();
     const [writeOff] = await this.documents.insert(ctx, [
       {

@@ -13,7 +13,7 @@ import { StockLedger } from '../inventory/stock-ledger.service';
 import { costOf, fromMilli, toMilli } from '../inventory/stock/quantity';
 import { checkWhole } from '../inventory/stock/stock-demand';
 import { documentTime } from '../inventory/stock/stock-document.service';
-import { ActingEmployees } from '../tenants/acting-employee';
+import { ActingEmployees } from '../tenants';
 import type { PaymentCreateDto, SaleCreateDto, SaleLineCreateDto } from './dto/sale.dto';
 import type { Payment, Sale, SaleLine } from './entities';
 import { PaymentRepository, SaleLineRepository, SaleRepository } from './sale.repository';
@@ -168,6 +168,7 @@ export class SaleLineService implements ResourceHandler<SaleLine> {
       offline: sale.offline,
       occurredAt: sale.soldAt,
       document: { type: 'sales', id: sale.id },
+      employeeId: sale.employeeId,
     });
     const total = amount - discount;
     const line = await this.lines.insert(ctx, { id: id ?? uuid7(), saleId: sale.id, productId: product.id, quantity: fromMilli(quantity), unitPrice, discount, total, cost, createdAt: new Date() });

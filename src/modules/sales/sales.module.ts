@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { InventoryModule } from '../inventory/inventory.module';
-import { ActingEmployees } from '../tenants/acting-employee';
+import { TenantsModule } from '../tenants';
 import { CourierRoster } from './courier-roster';
 import { OrderLineRepository, OrderRepository } from './order.repository';
 import { orderLineResource, orderResource } from './order.resource';
@@ -16,7 +16,7 @@ import { PaymentService, SaleLineService, SaleService } from './sale.service';
  * Customers and returns are not built yet.
  */
 @Module({
-  imports: [InventoryModule],
+  imports: [InventoryModule, TenantsModule],
   controllers: [
     resourceController(orderResource, OrderService),
     resourceController(orderLineResource, OrderLineService),
@@ -33,7 +33,6 @@ import { PaymentService, SaleLineService, SaleService } from './sale.service';
     SaleRepository,
     SaleLineRepository,
     PaymentRepository,
-    ActingEmployees,
     SaleService,
     SaleLineService,
     PaymentService,

@@ -1,3 +1,4 @@
+export { ActingEmployees } from './acting-employee';
 export { DEMO_LOGIN, DemoSeed } from './demo-seed';
 export { TenantService } from './tenant.service';
 export { TenantsModule } from './tenants.module';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { PRINCIPAL_LOADER } from '../../infra/auth/principal-loader';
+import { ActingEmployees } from './acting-employee';
 import { auditEventResource } from './audit-event.resource';
 import { AuditLogService } from './audit-log.service';
 import { AuditModule } from './audit.module';
@@ -46,6 +47,7 @@ import { UserRepository } from './user.repository';
     resourceController(auditEventResource, AuditLogService),
   ],
   providers: [
+    ActingEmployees,
     TenantRepository,
     UserRepository,
     AuthSessionRepository,
@@ -64,6 +66,6 @@ import { UserRepository } from './user.repository';
     PrincipalService,
     { provide: PRINCIPAL_LOADER, useExisting: PrincipalService },
   ],
-  exports: [PRINCIPAL_LOADER, TenantService, DemoSeed],
+  exports: [PRINCIPAL_LOADER, TenantService, DemoSeed, ActingEmployees],
 })
 export class TenantsModule {}
