@@ -140,6 +140,11 @@ export class ShardRegistry implements OnApplicationShutdown {
    * @example
    * shards.afterCommit(txCtx, () => cache.bumpStore(ctx, storeId));
    */
+  afterCommit(ctx: Pick<RequestContext, 'afterCommit'>, hook: () => unknown): void {
+    if (ctx.afterCommit) ctx.afterCommit.push(hook);
+    else void Promise.resolve().then(hook).catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
+  }
+
   /**
    * Runs `hook` inside the transaction `ctx` belongs to, once all of its work
    * is done and before it commits: checks that hold for what a whole request
@@ -153,11 +158,6 @@ export class ShardRegistry implements OnApplicationShutdown {
   async beforeCommit(ctx: Pick<RequestContext, 'beforeCommit'>, hook: () => Promise<unknown>): Promise<void> {
     if (ctx.beforeCommit) ctx.beforeCommit.push(hook);
     else await hook();
-  }
-
-  afterCommit(ctx: Pick<RequestContext, 'afterCommit'>, hook: () => unknown): void {
-    if (ctx.afterCommit) ctx.afterCommit.push(hook);
-    else void Promise.resolve().then(hook).catch((error: unknown) => this.logger.error(`after-commit work failed: ${(error as Error).name}`));
   }
 
   async ping(shardId: string): Promise<void> {
