@@ -9,6 +9,10 @@ import { closeFence, openFence } from '../tenancy/tenant-fence';
 import { dataSourceOptions } from './data-source-options';
 import { ShardRegistry } from './shard-registry';
 
+// Each case migrates two SQLite shards for real (every migration, the file written
+// after each): seconds on a loaded two-core machine, more than the unit default of 5.
+jest.setTimeout(30_000);
+
 describe(ShardRegistry.name, () => {
   let dir: string;
   let config: AppConfig;
