@@ -13,6 +13,11 @@ const e2e = { ...base, setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Suites run one at a time (two cores: one worker), but in a worker process
+  // that is replaced once it holds more than this after a suite, instead of in
+  // band: the e2e apps leave memory behind (sql.js heaps, compiled modules), and
+  // one process carrying all of it grew to 3 GB and ran the later suites at half speed.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       ...base,
