@@ -1,3 +1,5 @@
+const { availableParallelism } = require('node:os');
+
 // Three kinds of suites, one command (`npm test`):
 //  unit            specs beside the code (src/**/*.spec.ts) and static checks (test/static)
 //  e2e-embedded    the e2e scenarios against the real app on SQLite, memory cache, local keyring
@@ -13,14 +15,14 @@ const e2e = { ...base, setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // Two suites at a time even on two cores (Jest's default there is one, in band):
+  // At least two suites at a time, even on two cores (Jest's default there is one, in band):
   // much of an e2e suite's time is spent waiting on MariaDB, OpenBao and child
   // processes, and the suites keep to their own shops and databases. Each worker is
   // replaced once it holds more than 1 GB after a suite: the e2e apps leave memory
   // behind (sql.js heaps, compiled modules), and one process carrying all of it grew
   // to 3 GB and ran the later suites at half speed. Measured on two cores: 727 s
   // with one worker, 490 s with two.
-  maxWorkers: 2,
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   workerIdleMemoryLimit: '1GB',
   projects: [
     {
