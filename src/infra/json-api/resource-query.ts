@@ -110,9 +110,11 @@ const decoded = (raw: string): string | undefined => {
  */
 export function checkQueryEncoding(url: string): void {
   const start = url.indexOf('?');
-  if (start < 0) return;
+  // Only a percent-escape can fail to decode: most queries (the hot stock read's too) have none.
+  if (start < 0 || !url.includes('%', start)) return;
   for (const pair of url.slice(start + 1).split('&')) {
-    const at = pair.includes('=') ? pair.indexOf('=') : pair.length;
+    const eq = pair.indexOf('=');
+    const at = eq < 0 ? pair.length : eq;
     const name = decoded(pair.slice(0, at));
     if (name === undefined) throw invalidParameter(pair.slice(0, at), 'This query parameter name is not percent-encoded UTF-8.');
     if (decoded(pair.slice(at + 1)) === undefined) throw invalidParameter(name, `The value of ${name} is not percent-encoded UTF-8.`);

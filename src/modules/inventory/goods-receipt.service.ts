@@ -35,7 +35,7 @@ export class GoodsReceiptService extends StockDocumentService<GoodsReceipt, Good
         id: id ?? uuid7(),
         storeId,
         supplierId: (relationships.supplier as string | null | undefined) ?? null,
-        employeeId: await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite),
+        employeeId: await this.employees.of(ctx, relationships, storeId, Permission.StockWrite),
         invoiceNumber: a.invoiceNumber ?? null,
         note: a.note ?? null,
         receivedAt: documentTime(a.receivedAt, 'receivedAt'),

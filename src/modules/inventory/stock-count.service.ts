@@ -29,7 +29,7 @@ export class StockCountService extends StockDocumentService<StockCount, StockCou
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<StockCountCreateDto>): Promise<StockCount> {
     const storeId = relationships.store as string;
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite);
+    const employeeId = await this.employees.of(ctx, relationships, storeId, Permission.StockWrite);
     const now = new Date();
     const [count] = await this.documents.insert(ctx, [
       { id: id ?? uuid7(), storeId, employeeId, note: a.note ?? null, countedAt: documentTime(a.countedAt, 'countedAt'), createdAt: now, updatedAt: now },

@@ -69,7 +69,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
         pointer: '/data/relationships/receiver',
       });
     }
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, fromStoreId, Permission.StockWrite);
+    const employeeId = await this.employees.of(ctx, relationships, fromStoreId, Permission.StockWrite);
     const now = new Date();
     const received = a.status === 'received';
     const [transfer] = await this.documents.insert(ctx, [
@@ -108,7 +108,7 @@ export class TransferService extends StockDocumentService<Transfer, TransferLine
     if (!inStoreScope(ctx, transfer.toStoreId)) {
       throw new InventoryError(InventoryErrorCode.ReceivingStoreOnly, 'Only someone who works in the receiving store can accept a transfer.', { pointer: '/data/attributes/status' });
     }
-    const receivedBy = await this.employees.of(ctx, relationships.receiver as string | null | undefined, transfer.toStoreId, Permission.StockWrite, 'receiver');
+    const receivedBy = await this.employees.of(ctx, relationships, transfer.toStoreId, Permission.StockWrite, 'receiver');
     const now = new Date();
     // The status changes first, on condition: of concurrent acceptances exactly one gets here, so the stock arrives once.
     if (!(await this.transfers.markReceived(ctx, id, { receivedAt: now, receivedBy, updatedAt: now }))) {

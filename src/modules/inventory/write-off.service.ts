@@ -27,7 +27,7 @@ export class WriteOffService extends StockDocumentService<WriteOff, WriteOffLine
 
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<WriteOffCreateDto>): Promise<WriteOff> {
     const storeId = relationships.store as string;
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.StockWrite);
+    const employeeId = await this.employees.of(ctx, relationships, storeId, Permission.StockWrite);
     const now = new Date();
     const [writeOff] = await this.documents.insert(ctx, [
       {

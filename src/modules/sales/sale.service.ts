@@ -87,7 +87,7 @@ export class SaleService implements ResourceHandler<Sale> {
   async create(ctx: RequestContext, { id, attributes: a, relationships }: ResourceInput<SaleCreateDto>): Promise<Sale> {
     const storeId = relationships.store as string;
     if (!(await this.sales.holdStore(ctx, storeId))) throw notFound('stores', storeId);
-    const employeeId = await this.employees.of(ctx, relationships.employee as string | null | undefined, storeId, Permission.SalesWrite);
+    const employeeId = await this.employees.of(ctx, relationships, storeId, Permission.SalesWrite);
     const soldAt = documentTime(a.soldAt, 'soldAt');
     const now = new Date();
     const discount = a.discount ?? 0;
@@ -115,7 +115,10 @@ export class SaleService implements ResourceHandler<Sale> {
     return relationship === 'payments' ? this.payments.idsByOwner(ctx, ids) : this.lines.idsByOwner(ctx, ids);
   }
 
-  /** Opens the sale to its lines and payments until the request commits, and checks it then. */
+  /**
+   * Opens the sale to its lines and payments until the request commits; then
+   * checks it and writes its totals, once a sale rather than once a line.
+   */
   private async open(ctx: RequestContext, sale: Sale): Promise<void> {
     if (!ctx.tx) return;
     const open = opened.get(ctx.tx);
@@ -125,7 +128,12 @@ export class SaleService implements ResourceHandler<Sale> {
     }
     const created = new Map([[sale.id, { sale, lines: 0, paid: 0 }]]);
     opened.set(ctx.tx, created);
-    await this.shards.beforeCommit(ctx, async () => created.forEach(checkSettled));
+    await this.shards.beforeCommit(ctx, async () => {
+      for (const open of created.values()) {
+        checkSettled(open);
+        await this.sales.update(ctx, open.sale.id, { subtotal: open.sale.subtotal, total: open.sale.total });
+      }
+    });
   }
 }
 
@@ -138,7 +146,6 @@ export class SaleService implements ResourceHandler<Sale> {
 export class SaleLineService implements ResourceHandler<SaleLine> {
   constructor(
     private readonly lines: SaleLineRepository,
-    private readonly sales: SaleRepository,
     private readonly products: ProductRepository,
     private readonly ledger: StockLedger,
   ) {}
@@ -172,11 +179,10 @@ export class SaleLineService implements ResourceHandler<SaleLine> {
     });
     const total = amount - discount;
     const line = await this.lines.insert(ctx, { id: id ?? uuid7(), saleId: sale.id, productId: product.id, quantity: fromMilli(quantity), unitPrice, discount, total, cost, createdAt: new Date() });
-    // The open sale's own record, so the request's answer shows it as it commits.
+    // The open sale's own record: the request's answer shows it as it commits, and the commit writes it.
     sale.subtotal += total;
     sale.total = sale.subtotal - sale.discount;
     open.lines++;
-    await this.sales.update(ctx, sale.id, { subtotal: sale.subtotal, total: sale.total });
     return line;
   }
 }

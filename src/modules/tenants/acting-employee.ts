@@ -19,11 +19,12 @@ export class ActingEmployees {
   constructor(private readonly catalog: CatalogDatabase) {}
 
   /**
-   * The employee doing `permission` work in `storeId`, given what the request
-   * named in `relationship` (undefined: not named). 422 `invalid-employee`
-   * pointing at the relationship otherwise.
+   * The employee doing `permission` work in `storeId`, given what the request's
+   * `relationships` name in `relationship` (absent: not named). 422
+   * `invalid-employee` pointing at the relationship otherwise.
    */
-  async of(ctx: RequestContext, named: string | null | undefined, storeId: string, permission: Permission, relationship = 'employee'): Promise<string> {
+  async of(ctx: RequestContext, relationships: Record<string, unknown>, storeId: string, permission: Permission, relationship = 'employee'): Promise<string> {
+    const named = relationships[relationship] as string | null | undefined;
     const pointer = `/data/relationships/${relationship}/data`;
     const refuse = (detail: string, at = pointer) => new TenantsError(TenantsErrorCode.InvalidEmployee, detail, { pointer: at });
     if (ctx.actor === 'user') {
