@@ -17,7 +17,16 @@ import type { ResourceQuery } from './resource-query';
  */
 export const MAX_SENSITIVE_LENGTH = 4096;
 
-const sensitive = (def: ResourceDefinition) => Object.entries(def.attributes).filter(([, a]) => a.sensitive);
+type SensitiveAttribute = [name: string, attribute: AttributeDefinition];
+
+const sensitiveByDefinition = new WeakMap<ResourceDefinition, readonly SensitiveAttribute[]>();
+
+/** A definition's sensitive attributes; definitions do not change, so worked out once per definition, not per row. */
+function sensitive(def: ResourceDefinition): readonly SensitiveAttribute[] {
+  let found = sensitiveByDefinition.get(def);
+  if (!found) sensitiveByDefinition.set(def, (found = Object.entries(def.attributes).filter(([, a]) => a.sensitive)));
+  return found;
+}
 
 type BlindIndex = NonNullable<AttributeDefinition['blindIndex']>;
 
@@ -121,11 +130,14 @@ export class SensitiveFields {
   async reveal(ctx: RequestContext, nodes: readonly GraphNode[], fieldsets: Readonly<Record<string, readonly string[]>> = {}): Promise<void> {
     const slots: Array<{ node: GraphNode; name: string }> = [];
     const ciphertexts: string[] = [];
+    const shownByDefinition = new Map<ResourceDefinition, readonly SensitiveAttribute[]>();
+    const shown = (def: ResourceDefinition) => {
+      const wanted = fieldsets[def.type];
+      return sensitive(def).filter(([name, a]) => !a.writeOnly && (!wanted || wanted.includes(name)) && (!a.readPermission || can(ctx.role, a.readPermission)));
+    };
     for (const node of nodes) {
-      const wanted = fieldsets[node.def.type];
-      const fields = sensitive(node.def).filter(
-        ([name, a]) => !a.writeOnly && (!wanted || wanted.includes(name)) && (!a.readPermission || can(ctx.role, a.readPermission)),
-      );
+      let fields = shownByDefinition.get(node.def);
+      if (!fields) shownByDefinition.set(node.def, (fields = shown(node.def)));
       if (!fields.length) continue;
       node.plaintext = {};
       for (const [name, attribute] of fields) {
