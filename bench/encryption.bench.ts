@@ -5,6 +5,9 @@
 //
 //   npm run bench:encryption [-- --rounds 3 --seconds 5 --connections 10 --no-write]
 //   (needs the services: bash scripts/services.sh)
+//   npm run bench:encryption -- --openbao-core 1   OpenBao alone on CPU 1, everything else
+//   (app, autocannon, MariaDB, Redis) on the other CPUs: Vault as if on a machine of its
+//   own; restored afterwards, and results/encryption.json is left alone
 //
 // The servers run in a child process (encryption.server.ts), autocannon here. Variants,
 // rounds interleaved, order rotated each round:
@@ -20,6 +23,7 @@
 import autocannon from 'autocannon';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -36,6 +40,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Writes a V8 CPU profile of the server process during the measured slices to this file. */
     'cpu-prof': { type: 'string' },
+    /** Pins the benchmark's OpenBao to this CPU and every other process it measures to the rest (taskset). */
+    'openbao-core': { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -92,6 +98,11 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** Sets the CPUs every thread of each process may run on (taskset, util-linux). */
+function pin(cpus: string, pids: ReadonlyArray<number | undefined>): void {
+  for (const pid of pids) if (pid) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
 function startServers(): Promise<{ child: ChildProcess; servers: EncryptionServers }> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'encryption.server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -107,6 +118,7 @@ function startServers(): Promise<{ child: ChildProcess; servers: EncryptionServe
 async function main(): Promise<void> {
   const started = Date.now();
   const { child, servers } = await startServers();
+  let restoreAffinity = () => {};
   print(`servers up and seeded in ${Math.round((Date.now() - started) / 1000)} s: ${servers.tokens.vault.length} shops, ${servers.valuesPerPage} sensitive values a page`);
   try {
     const pids: Record<Process, number | undefined> = {
@@ -114,6 +126,21 @@ async function main(): Promise<void> {
       openbao: findProcess('bao', 'server', `-dev-listen-address=${new URL(servers.vaultAddr).host}`),
       mariadb: findProcess('mariadbd'),
       redis: findProcess('redis-server'),
+    };
+    const openBaoCore = args['openbao-core'] === undefined ? undefined : Number(args['openbao-core']);
+    const allCpus = `0-${availableParallelism() - 1}`;
+    const others = [process.pid, pids.app, pids.mariadb, pids.redis];
+    if (openBaoCore !== undefined) {
+      if (!Number.isInteger(openBaoCore) || openBaoCore < 0 || openBaoCore >= availableParallelism() || availableParallelism() < 2) {
+        throw new Error(`--openbao-core must name one of CPUs ${allCpus}, and another must remain`);
+      }
+      const rest = Array.from({ length: availableParallelism() }, (_, i) => i).filter((i) => i !== openBaoCore);
+      pin(String(openBaoCore), [pids.openbao]);
+      pin(rest.join(','), others);
+      print(`OpenBao on CPU ${openBaoCore} alone; the app, autocannon, MariaDB and Redis on CPU ${rest.join(',')}`);
+    }
+    restoreAffinity = () => {
+      if (openBaoCore !== undefined) pin(allCpus, [pids.mariadb, pids.redis]);
     };
     const cpu = () => Object.fromEntries(PROCESSES.map((p) => [p, cpuSeconds(pids[p])])) as Record<Process, number>;
     const path = `/api/v1/employees?page[size]=${PAGE}`;
@@ -228,7 +255,7 @@ async function main(): Promise<void> {
     );
     print(`${cpuTable}\n`);
     for (const v of VARIANTS.filter((x) => summary[x].goal)) print(`goal (at most ${GOAL}x the plain page): ${v} ${formatRatio(summary[v].cost)} vs ${summary[v].baseline}: ${summary[v].goal}`);
-    if (!args['no-write'] && VARIANTS.length === ALL_VARIANTS.length) {
+    if (!args['no-write'] && VARIANTS.length === ALL_VARIANTS.length && args['openbao-core'] === undefined) {
       writeJson(join(__dirname, 'results', 'encryption.json'), {
         benchmark: 'encryption',
         environment: environment(),
@@ -247,6 +274,7 @@ async function main(): Promise<void> {
       });
     }
   } finally {
+    restoreAffinity();
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 8000);
     await new Promise((resolve) => child.once('exit', resolve));
