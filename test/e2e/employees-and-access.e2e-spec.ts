@@ -161,11 +161,11 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
 
     it('a role change applies to tokens already issued, on their next request', async () => {
       const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
-      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(403);
+      expect((await as(florist.accessToken).get('/api/v1/device-tokens')).status).toBe(403);
       expect((await patchEmployee(shop.accessToken, florist.id, { role: 'manager' })).status).toBe(200);
-      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(200);
+      expect((await as(florist.accessToken).get('/api/v1/device-tokens')).status).toBe(200);
       expect((await patchEmployee(shop.accessToken, florist.id, { role: 'courier' })).status).toBe(200);
-      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(403);
+      expect((await as(florist.accessToken).get('/api/v1/device-tokens')).status).toBe(403);
       expect((await as(florist.accessToken).get('/api/v1/products')).status).toBe(403);
     });
 
@@ -216,12 +216,50 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
       expect((await as(florist.accessToken).get(`/api/v1/stores/${arbat}`)).status).toBe(404);
     });
 
+    it('shows a florist and a POS terminal the roster: the people of their stores and the owners, by name and role, never their contacts', async () => {
+      const owner = (await as(shop.accessToken).get('/api/v1/employees?filter[role]=owner')).body.data[0].id as string;
+      const florist = await newEmployee(t, shop.accessToken, 'florist', [kiosk], { phone: '+7 916 555 01 01' });
+      const colleague = await newEmployee(t, shop.accessToken, 'courier', [kiosk]);
+      const elsewhere = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
+      const leaver = await newEmployee(t, shop.accessToken, 'florist', [kiosk]);
+      expect((await patchEmployee(shop.accessToken, leaver.id, { active: false })).status).toBe(200);
+      // A deactivated colleague stays on it (marked), so the sales they made still show who made them.
+      const device = (
+        await as(shop.accessToken).post('/api/v1/device-tokens', {
+          data: { type: 'device-tokens', attributes: { name: 'Kiosk till' }, relationships: { store: { data: { type: 'stores', id: kiosk } } } },
+        })
+      ).body.data.attributes.token as string;
+
+      for (const token of [florist.accessToken, device]) {
+        const roster = await as(token).get('/api/v1/employees?page[size]=200');
+        expect(roster.status).toBe(200);
+        const ids = roster.body.data.map((e: any) => e.id);
+        expect(ids).toEqual(expect.arrayContaining([owner, florist.id, colleague.id, leaver.id]));
+        expect(ids).not.toContain(elsewhere.id);
+        expect(roster.body.data.find((e: any) => e.id === leaver.id).attributes.active).toBe(false);
+        for (const employee of roster.body.data) expect(Object.keys(employee.attributes).sort()).toEqual(['active', 'createdAt', 'name', 'role', 'updatedAt']);
+        expect(roster.body.data.find((e: any) => e.id === florist.id).attributes).toMatchObject({ name: 'florist person', role: 'florist' });
+        expect(roster.text).not.toContain(florist.email);
+
+        // What the roster does not show cannot be searched for either.
+        const byPhone = await as(token).get('/api/v1/employees?filter[phone]=%2B79165550101');
+        expect(byPhone.status).toBe(400);
+        expect(byPhone.body.errors[0].source).toEqual({ parameter: 'filter[phone]' });
+        expect((await as(token).get(`/api/v1/employees?filter[email]=${encodeURIComponent(florist.email)}`)).status).toBe(400);
+        expect((await as(token).get(`/api/v1/employees/${elsewhere.id}`)).status).toBe(404);
+        expect((await patchEmployee(token, colleague.id, { name: 'Renamed' })).status).toBe(403);
+      }
+      // The owner and a manager still see the contacts, and filter by them.
+      const found = await as(shop.accessToken).get('/api/v1/employees?filter[phone]=%2B79165550101');
+      expect(found.body.data.map((e: any) => [e.id, e.attributes.email, e.attributes.phone])).toEqual([[florist.id, florist.email, '+7 916 555 01 01']]);
+    });
+
     it('enforces the permission matrix on every role', async () => {
       const florist = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
       const courier = await newEmployee(t, shop.accessToken, 'courier', [arbat]);
       const product = flower('Matrix rose');
       expect((await as(florist.accessToken).post('/api/v1/products', { data: { type: 'products', attributes: product } })).status).toBe(403);
-      expect((await as(florist.accessToken).get('/api/v1/employees')).status).toBe(403);
+      expect((await as(courier.accessToken).get('/api/v1/employees')).status).toBe(403);
       expect((await as(florist.accessToken).get('/api/v1/audit-events')).status).toBe(403);
       expect((await as(courier.accessToken).get('/api/v1/suppliers')).status).toBe(403);
       expect((await as(florist.accessToken).get('/api/v1/suppliers')).status).toBe(200);
@@ -245,7 +283,9 @@ describe(`employees, roles, store scope, devices and the audit log (${PROFILE})`
 
       const device = as(token);
       expect((await device.get('/api/v1/stores')).body.data.map((s: any) => s.id)).toEqual([kiosk]);
-      expect((await device.get('/api/v1/employees')).status).toBe(403);
+      expect((await device.get('/api/v1/employees?filter[role]=owner')).body.data.map((e: any) => e.attributes)).toEqual([
+        { name: expect.any(String), role: 'owner', active: true, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      ]);
       await create(t, shop.accessToken, 'products', flower('Device-visible rose'));
       expect((await device.get('/api/v1/products')).status).toBe(200);
 

@@ -330,7 +330,7 @@ describe(`sales at the till: stock goes out, money comes in (${PROFILE})`, () =>
       till = (await create(t, shop.accessToken, 'device-tokens', { name: 'Arbat till' }, { store: one('stores', arbat) })).attributes.token;
     });
 
-    it('takes a POS terminal’s sale for the employee it names, who must be an active seller of its store', async () => {
+    it('takes a POS terminal’s sale for the employee it names, who must be an active seller of its store or an owner', async () => {
       const rose = await stocked('Till rose', '10');
       const courier = await newEmployee(t, shop.accessToken, 'courier', [arbat]);
       const leaver = await newEmployee(t, shop.accessToken, 'florist', [arbat]);
@@ -342,6 +342,9 @@ describe(`sales at the till: stock goes out, money comes in (${PROFILE})`, () =>
       expect((await get(`/api/v1/sales/${sale}`)).body.data.relationships.employee.data).toEqual({ type: 'employees', id: florist.id });
       const movements = await (await shard()).query('SELECT employee_id AS employee FROM stock_movements WHERE tenant_id = ? AND document_id = ?', [shop.tenantId, sale]);
       expect(movements).toEqual([{ employee: florist.id }]);
+      // Owners work in every store: the till lists them and may name them.
+      const byOwner = await sell(t, till, { store: arbat, employee: owner, lines: [line] });
+      expect((await get(`/api/v1/sales/${byOwner.sale}`)).body.data.relationships.employee.data).toEqual({ type: 'employees', id: owner });
 
       const before = await rows();
       const cases: Array<[string, SaleSpec, unknown]> = [

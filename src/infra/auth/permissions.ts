@@ -4,6 +4,14 @@ import type { Role } from '../tenancy/request-context';
 export enum Permission {
   Authenticated = 'authenticated',
   TenantRead = 'tenant:read',
+  /**
+   * The roster: the people who work in the caller's stores, and the owners, by
+   * name, role and whether they are active (a POS terminal picks who is at the
+   * till from it). Their e-mail and phone, and filters on them, need
+   * `employees:read`. The read permission of `employees`.
+   */
+  EmployeesReadRoster = 'employees:read-roster',
+  /** Everyone the caller's store scope holds, with their contacts (e-mail, phone). */
   EmployeesRead = 'employees:read',
   EmployeesWrite = 'employees:write',
   DevicesManage = 'devices:manage',
@@ -52,6 +60,8 @@ export enum Permission {
 export const PERMISSION_MATRIX: Readonly<Record<Permission, readonly Role[]>> = {
   [Permission.Authenticated]: ['owner', 'manager', 'florist', 'courier'],
   [Permission.TenantRead]: ['owner', 'manager', 'florist', 'courier'],
+  // Florists sell, and a sale names who sold: a till must be able to list them.
+  [Permission.EmployeesReadRoster]: ['owner', 'manager', 'florist'],
   [Permission.EmployeesRead]: ['owner', 'manager'],
   [Permission.EmployeesWrite]: ['owner', 'manager'],
   [Permission.DevicesManage]: ['owner', 'manager'],

@@ -12,7 +12,7 @@ import { type RelationshipDefinition, type ResourceDefinition, relationshipNamed
 import { type LidMap, dataOf, parseLinkage, parseResourceObject } from './resource-document';
 import { type GraphNode, ResourceGraph } from './resource-graph';
 import type { Identified, Linkage, ResourceHandler } from './resource-handler';
-import { type ResourceQuery, CURSOR_PROFILE, parseResourceQuery } from './resource-query';
+import { type ResourceQuery, CURSOR_PROFILE, parseResourceQuery, refuseUnreadable } from './resource-query';
 import { type RegisteredResource, ResourceRegistry } from './resource-registry';
 import { API_BASE, type JsonApiDocument, JsonApiSerializer, type ResourceObject } from './serializer';
 import { encodeCursor } from './cursor';
@@ -59,6 +59,7 @@ export class ResourceEngine {
 
   async list(ctx: RequestContext, def: ResourceDefinition, raw: RawQuery, url: string): Promise<Rendered> {
     const query = parseResourceQuery(def, raw, this.lookup);
+    refuseUnreadable(def, query, ctx.role);
     await this.sensitive.indexFilters(ctx, def, query);
     if (query.page.kind === 'cursor') query.page.until = new Date(Date.now() - this.config.feedSettleMs);
     const page = this.settled(query, await this.handler(def).findPage(ctx, query));

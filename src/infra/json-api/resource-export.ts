@@ -12,7 +12,7 @@ import type { Page } from './pagination';
 import { type AttributeDefinition, type ResourceDefinition } from './resource-definition';
 import { type GraphNode, ResourceGraph } from './resource-graph';
 import type { Identified } from './resource-handler';
-import { type ResourceQuery, parameterKind, parseResourceQuery } from './resource-query';
+import { type ResourceQuery, parameterKind, parseResourceQuery, refuseUnreadable } from './resource-query';
 import { ResourceRegistry } from './resource-registry';
 import { SensitiveFields } from './sensitive-fields';
 
@@ -112,6 +112,7 @@ export class ResourceExporter {
     const query = exportQuery(def, raw, (type) => this.registry.find(type)?.def);
     // The route's guard checked the export permission; the rows are what reading the type shows.
     if (!can(ctx.role, def.permissions!.read as Permission)) throw new AuthError(AuthErrorCode.Forbidden, `Your role may not read ${def.type}.`);
+    refuseUnreadable(def, query, ctx.role);
     await this.sensitive.indexFilters(ctx, def, query);
     const first = await this.page(ctx, def, query, 1);
     const rows = first.total;

@@ -1,6 +1,7 @@
 import { JsonApiError } from './json-api.errors';
 import { defineResource } from './resource-definition';
-import { CURSOR_PROFILE, parameterKind, parseResourceQuery, refuseQuery } from './resource-query';
+import { Permission } from '../auth/permissions';
+import { CURSOR_PROFILE, parameterKind, parseResourceQuery, refuseQuery, refuseUnreadable } from './resource-query';
 import { encodeCursor } from './cursor';
 
 const parts = defineResource({
@@ -150,5 +151,26 @@ describe(parseResourceQuery.name, () => {
   it('refuses collection parameters on a single resource', () => {
     expect(() => parse({ sort: 'name' }, 'single')).toThrow(expect.objectContaining({ source: { parameter: 'sort' } }));
     expect(() => parse({ 'fields[things]': 'name', include: 'parts' }, 'single')).not.toThrow();
+  });
+});
+
+describe(refuseUnreadable.name, () => {
+  const priced = defineResource({
+    type: 'lines',
+    attributes: {
+      label: { type: 'string', sortable: true, filter: true },
+      cost: { type: 'integer', sortable: true, filter: true, readPermission: Permission.StockCostRead },
+    },
+    relationships: {},
+    defaultSort: ['label'],
+    page: { defaultSize: 10, maxSize: 10 },
+  });
+  const query = (q: Record<string, unknown>) => parseResourceQuery(priced, q, () => undefined);
+
+  it('refuses a filter or a sort on what the role may not read, at the parameter, and lets the roles that may', () => {
+    expect(() => refuseUnreadable(priced, query({ 'filter[cost]': '5' }), 'florist')).toThrow(expect.objectContaining({ code: 'invalid-query-parameter', source: { parameter: 'filter[cost]' } }));
+    expect(() => refuseUnreadable(priced, query({ sort: 'label,-cost' }), 'florist')).toThrow(expect.objectContaining({ code: 'invalid-query-parameter', source: { parameter: 'sort' } }));
+    expect(() => refuseUnreadable(priced, query({ 'filter[cost]': '5', sort: '-cost' }), 'manager')).not.toThrow();
+    expect(() => refuseUnreadable(priced, query({ 'filter[label]': 'a', sort: 'label' }), 'florist')).not.toThrow();
   });
 });

@@ -1,4 +1,6 @@
+import { can } from '../auth/permissions';
 import { UUID_PATTERN } from '../database/uuid7';
+import type { Role } from '../tenancy/request-context';
 import { type Cursor, decodeCursor } from './cursor';
 import { CURSOR_ERRORS, JsonApiError, JsonApiErrorCode, invalidParameter } from './json-api.errors';
 import {
@@ -249,6 +251,23 @@ function cursorPage(def: ResourceDefinition, page: Record<string, string>, size:
     return decoded;
   };
   return { kind: 'cursor', size: size ?? def.page.defaultSize, after: cursor('after'), before: cursor('before') };
+}
+
+/**
+ * Refuses a filter or a sort on an attribute the caller's role may not read: the
+ * answer would tell what the document hides (`filter[phone]` on the roster would
+ * say whose number it is). 400 at the parameter, as for an attribute that cannot
+ * be filtered at all.
+ */
+export function refuseUnreadable(def: ResourceDefinition, query: ResourceQuery, role: Role): void {
+  const hidden = (name: string) => {
+    const permission = attributeNamed(def, name)?.readPermission;
+    return permission !== undefined && !can(role, permission);
+  };
+  const filter = query.filter.find((f) => hidden(f.field));
+  if (filter) throw invalidParameter(`filter[${filter.field}]`, `Your role may not read ${def.type}' ${filter.field}, so it cannot filter by it.`);
+  const sort = query.sort.find((s) => hidden(s.attribute));
+  if (sort) throw invalidParameter('sort', `Your role may not read ${def.type}' ${sort.attribute}, so it cannot sort by it.`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { Permission, can } from '../../infra/auth/permissions';
 import { PrincipalVersions } from '../../infra/auth/principal-versions';
 import { CatalogDatabase } from '../../infra/database/catalog-database';
 import { findResourcePage } from '../../infra/database/resource-page';
@@ -12,7 +13,8 @@ export type UserChanges = Partial<Omit<User, 'tenantId' | 'id' | 'createdAt'>>;
 
 /**
  * Employees are the tenant's users (catalog). Owners see everyone; a manager sees
- * the people who share a store with them, and themselves. Every method takes the
+ * the people who share a store with them, and themselves; a florist or a POS
+ * terminal sees the roster: the same people and the owners, without contacts. Every method takes the
  * context and works in its catalog transaction when one is open. A change of a
  * user or of their stores moves their principal version after the commit (their
  * tokens carry the new role, stores or deactivation from the next request on).
@@ -31,14 +33,15 @@ export class EmployeeRepository {
   private scoped(ctx: RequestContext): SelectQueryBuilder<User> {
     const qb = this.em(ctx).createQueryBuilder(User, 'u').where('u.tenantId = :tenantId', { tenantId: ctx.tenantId });
     if (ctx.storeIds === 'all') return qb;
-    return qb.andWhere(
-      `(u.id = :self OR u.id IN (${this.em(ctx)
-        .createQueryBuilder(UserStore, 'us')
-        .select('us.userId')
-        .where('us.tenantId = :tenantId AND us.storeId IN (:...scope)')
-        .getQuery()}))`,
-      { self: ctx.userId, scope: ctx.storeIds.length ? ctx.storeIds : ['-'] },
-    );
+    const colleagues = `u.id IN (${this.em(ctx)
+      .createQueryBuilder(UserStore, 'us')
+      .select('us.userId')
+      .where('us.tenantId = :tenantId AND us.storeId IN (:...scope)')
+      .getQuery()})`;
+    const params = { self: ctx.userId, scope: ctx.storeIds.length ? ctx.storeIds : ['-'] };
+    if (can(ctx.role, Permission.EmployeesRead)) return qb.andWhere(`(u.id = :self OR ${colleagues})`, params);
+    // The roster: who may be named at a till of these stores (owners work in every store).
+    return qb.andWhere(`(u.id = :self OR u.role = :owner OR ${colleagues})`, { ...params, owner: 'owner' });
   }
 
   findPage(ctx: RequestContext, query: ResourceQuery): Promise<Page<User>> {
