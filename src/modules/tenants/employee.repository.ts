@@ -14,8 +14,8 @@ export type UserChanges = Partial<Omit<User, 'tenantId' | 'id' | 'createdAt'>>;
 /**
  * Employees are the tenant's users (catalog). Owners see everyone; a manager sees
  * the people who share a store with them, and themselves; a florist or a POS
- * terminal sees the roster: the same people and the owners, without contacts. Every method takes the
- * context and works in its catalog transaction when one is open. A change of a
+ * terminal sees the roster: the same people and the owners, without contacts.
+ * Every method takes the context and works in its catalog transaction when one is open. A change of a
  * user or of their stores moves their principal version after the commit (their
  * tokens carry the new role, stores or deactivation from the next request on).
  */
