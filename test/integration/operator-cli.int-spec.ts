@@ -95,6 +95,17 @@ describe('the operator commands, run as processes: npm run tenant:move and npm r
     }
     expect(await shardOf(t, shop.tenantId)).toBe('a');
     expect((await create(t, shop.accessToken, 'products', flower('Not moved'))).attributes.name).toBe('Not moved');
+
+    // Arguments are checked before any database is opened: with the catalog unreachable, a
+    // mistyped command still answers its usage, not a connection error.
+    const unreachable = { ...vars, CATALOG_DATABASE_URL: 'mysql://root@127.0.0.1:9/nowhere' };
+    for (const args of [[], [shop.tenantId, '--drop-copy'], [shop.tenantId, '--resume', 'a'], [shop.tenantId, 'b', 'c']]) {
+      const result = await run(NODE, [join(dist, 'cli/tenant-move.js'), ...args], { env: { PATH: process.env.PATH, ...unreachable } });
+      expect({ args, status: result.status, usage: usage.test(result.stderr) ? 'shown' : result.stderr }).toEqual({ args, status: 1, usage: 'shown' });
+    }
+    const opened = await run(NODE, [join(dist, 'cli/tenant-move.js'), shop.tenantId, '--resume'], { env: { PATH: process.env.PATH, ...unreachable } });
+    expect(opened.status).toBe(1);
+    expect(opened.stderr).not.toMatch(usage);
   });
 
   it("switches a flag on for one tenant, listed and in force at the server's next request, then off again; refuses an unknown flag", async () => {
