@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Permission, can } from '../../infra/auth/permissions';
-import { CatalogDatabase } from '../../infra/database/catalog-database';
 import type { RequestContext } from '../../infra/tenancy/request-context';
-import { User, UserStore } from './entities';
+import { Staff } from './staff';
 import { TenantsError, TenantsErrorCode } from './tenants.errors';
 
 /**
@@ -11,12 +10,11 @@ import { TenantsError, TenantsErrorCode } from './tenants.errors';
  * else is refused. A device token is a shared terminal, so the person at it
  * names themselves: an active employee whose role may do the work and who works
  * in the store (owners work in every store). Either way the record carries a
- * person. People live in the catalog; this reads it outside the shard
- * transaction (the two cannot share one), as the courier check of orders does.
+ * person (read through `Staff`, as the courier check of orders is).
  */
 @Injectable()
 export class ActingEmployees {
-  constructor(private readonly catalog: CatalogDatabase) {}
+  constructor(private readonly staff: Staff) {}
 
   /**
    * The employee doing `permission` work in `storeId`, given what the request's
@@ -33,13 +31,11 @@ export class ActingEmployees {
     }
     // A member left out is pointed at through its parent, as the engine does for a required relationship.
     if (!named) throw refuse(`A POS terminal names the employee at it (relationship "${relationship}").`, named === undefined ? '/data/relationships' : pointer);
-    const em = this.catalog.managerFor(ctx);
-    const user = await em.findOneBy(User, { tenantId: ctx.tenantId, id: named });
-    // The engine has already answered 404 for an id the terminal cannot see; this is a race with a deletion.
+    const user = await this.staff.person(ctx, named);
     if (!user) throw refuse(`No employee ${named} in this shop.`);
     if (!user.active) throw refuse('That employee is deactivated.');
     if (!can(user.role, permission)) throw refuse(`A ${user.role} may not do this (${permission}).`);
-    if (user.role !== 'owner' && !(await em.existsBy(UserStore, { tenantId: ctx.tenantId, userId: named, storeId }))) throw refuse('That employee does not work in this store.');
+    if (!(await this.staff.worksIn(ctx, user, storeId))) throw refuse('That employee does not work in this store.');
     return named;
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { resourceController } from '../../infra/json-api/resource-controller';
 import { PRINCIPAL_LOADER } from '../../infra/auth/principal-loader';
 import { ActingEmployees } from './acting-employee';
+import { Staff } from './staff';
 import { auditEventResource } from './audit-event.resource';
 import { AuditLogService } from './audit-log.service';
 import { AuditModule } from './audit.module';
@@ -47,6 +48,7 @@ import { UserRepository } from './user.repository';
     resourceController(auditEventResource, AuditLogService),
   ],
   providers: [
+    Staff,
     ActingEmployees,
     TenantRepository,
     UserRepository,
@@ -66,6 +68,6 @@ import { UserRepository } from './user.repository';
     PrincipalService,
     { provide: PRINCIPAL_LOADER, useExisting: PrincipalService },
   ],
-  exports: [PRINCIPAL_LOADER, TenantService, DemoSeed, ActingEmployees],
+  exports: [PRINCIPAL_LOADER, TenantService, DemoSeed, ActingEmployees, Staff],
 })
 export class TenantsModule {}

@@ -9,9 +9,6 @@ import type { ProductRepository } from '../product.repository';
 import type { StockDocumentLines } from '../stock-document.repository';
 import type { TenantRows } from './tenant-rows';
 
-/** The employee behind a write: the user; none for a device token (its id is not an employee's). */
-export const employeeOf = (ctx: Pick<RequestContext, 'actor' | 'userId'>): string | null => (ctx.actor === 'user' ? ctx.userId : null);
-
 /** A clock skew allowance for document times sent by devices. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 

@@ -8,7 +8,6 @@ import type { StockMovementRepository } from '../stock-movement.repository';
 import { type OpenBatch, allocate, fefoOrder } from './fefo';
 import { type Milli, costOf, fromMilli, toMilli } from './quantity';
 import type { Demand } from './stock-demand';
-import { employeeOf } from './stock-document.service';
 
 /** What the movements of one change have in common. */
 export interface MovementInfo {
@@ -210,7 +209,8 @@ export class StockSession {
       reason: info.reason ?? null,
       documentType: info.document?.type ?? null,
       documentId: info.document?.id ?? null,
-      employeeId: info.employeeId ?? employeeOf(this.ctx),
+      // A device token's id is not an employee's: a change it makes names one through its document.
+      employeeId: info.employeeId ?? (this.ctx.actor === 'user' ? this.ctx.userId : null),
       createdAt: this.now,
     };
     this.movements.push(movement);
